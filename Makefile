@@ -1,0 +1,59 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORPUS ?= data/sample
+QUESTION ?= Which countries ban Huawei?
+# Each demo corpus gets its own store, so the sample briefs and a real corpus never mix.
+DEMO_STORE ?= data/demo/$(shell echo '$(abspath $(CORPUS))' | md5sum | cut -c1-12)
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: demo test lint pytest bench bench-quick reliability install dev clean
+
+# torch goes first and on its own: 2.13.0 is the CPU build on this machine's disk, while an
+# unpinned torch pulled in by another package would be a multi-GB CUDA build.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(BIN)/.dev: $(BIN)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+# The real OpenAI-compatible server the LLM tests use; llama-cpp-python builds from source
+# (about 4 minutes the first time, then pip's wheel cache makes it quick).
+$(BIN)/.llmserver: $(BIN)/.installed
+	$(BIN)/pip install --quiet '.[llmserver]'
+	touch $@
+
+install: $(BIN)/.installed
+dev: $(BIN)/.dev $(BIN)/.llmserver
+
+demo: $(BIN)/.installed
+	GEOBOT_VECTORSTORE__PATH=$(DEMO_STORE) $(BIN)/geobot ingest $(CORPUS)
+	GEOBOT_VECTORSTORE__PATH=$(DEMO_STORE) $(BIN)/geobot ask "$(QUESTION)"
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy bot ingest vectorstore
+
+pytest: dev
+	$(BIN)/pytest
+
+test: lint pytest
+
+bench: dev
+	$(BIN)/python -m bench.run
+
+reliability: dev
+	$(BIN)/python -m bench.reliability
+
+clean:
+	rm -rf $(VENV) data/demo data/store .mypy_cache .ruff_cache .pytest_cache

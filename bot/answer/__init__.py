@@ -1,0 +1,1 @@
+"""Turning a question into a short answer whose every sentence cites its source."""

@@ -1,0 +1,86 @@
+"""The `geobot` command line. Each command body loads settings and calls the library."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from bot.settings import Secrets, Settings, load_settings
+from vectorstore.config import ConfigError
+
+# Nothing in geotech-bot may download at run time; users who name a hub model and are
+# online can set HF_HUB_OFFLINE=0 themselves.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    help="geotech-bot: answers geopolitics & technology questions from news articles, with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="config file (default: ./config.toml, else built-in defaults)"),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """A user mistake: one line on stderr, no traceback."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def setup(config: Path | None) -> tuple[Settings, Secrets]:
+    """Load settings and secrets and configure logging: the first step of every command."""
+    from bot.logs import configure_logging
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        fail(str(exc), code=2)
+    secrets = Secrets.from_env()
+    configure_logging(
+        settings.logging,
+        [
+            s.get_secret_value()
+            for s in (secrets.discord_token, secrets.openai_api_key, secrets.anthropic_api_key)
+            if s is not None
+        ],
+    )
+    return settings, secrets
+
+
+@app.callback()
+def _root() -> None:
+    """geotech-bot: answers geopolitics & technology questions from news articles, with citations."""
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Run the Discord bot (needs DISCORD_TOKEN in the environment or .env)."""
+    settings, secrets = setup(config)
+    if secrets.discord_token is None:
+        fail(
+            "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in the environment or "
+            "in a .env file (see README, 'Running it on Discord')",
+            code=2,
+        )
+    from bot.discord.runner import run_bot
+
+    run_bot(settings, secrets)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

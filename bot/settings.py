@@ -1,0 +1,101 @@
+"""Settings of the [answer], [llm], [discord] and [logging] sections, and the whole config."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from ingest.settings import IngestSettings
+from vectorstore.config import load_config
+from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
+
+
+class AnswerSettings(Section):
+    top_k: int = Field(8, ge=1, le=50, description="passages handed to the answerer")
+    candidates: int = Field(40, ge=1, le=500, description="passages fetched from each index before fusion")
+    max_per_article: int = Field(2, ge=1, description="passages one article may contribute")
+    max_chars: int = Field(700, ge=100, le=4000, description="longest extractive answer, in characters")
+    min_support: float = Field(
+        0.0, description="abstain when the best passage supports the question less than this"
+    )
+
+
+class LLMSettings(Section):
+    provider: Literal["none", "openai", "ollama", "anthropic"] = Field(
+        "none", description="'none' answers extractively; otherwise the chat model to ask"
+    )
+    model: str = Field("", description="model name at the provider")
+    base_url: str = Field("", description="server URL (OpenAI-compatible or Ollama); empty = default")
+    timeout: float = Field(20.0, gt=0, description="seconds before falling back to the extractive answer")
+    temperature: float = Field(0.0, ge=0, le=2, description="sampling temperature")
+    max_tokens: int = Field(400, ge=16, description="longest reply, in tokens")
+
+
+class DiscordSettings(Section):
+    guild_ids: list[int] = Field(
+        default_factory=list, description="sync commands to these guilds (instant); empty = global"
+    )
+    mention_chat: bool = Field(True, description="answer messages that mention the bot, in a thread")
+    allow_dms: bool = Field(False, description="answer direct messages too")
+    cooldown_seconds: float = Field(10.0, ge=0, description="per-user cooldown window for /ask")
+    cooldown_rate: int = Field(3, ge=1, description="questions a user may ask per cooldown window")
+    feedback_db: Path = Field(
+        Path("data/feedback.sqlite3"), description="SQLite file for the thumbs up/down feedback"
+    )
+    api_base: str = Field("", description="test only: Discord REST base URL (e.g. an emulator)")
+    gateway_url: str = Field("", description="test only: Discord gateway URL (e.g. an emulator)")
+
+
+class LoggingSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="log level of geotech-bot's own loggers"
+    )
+    file: Path | None = Field(None, description="also write logs to this file")
+
+
+class Settings(BaseModel):
+    """The whole config.toml: one model per section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+
+class Secrets(BaseModel):
+    """Secrets come from the environment or .env only, never from config.toml."""
+
+    discord_token: SecretStr | None = None
+    openai_api_key: SecretStr | None = None
+    anthropic_api_key: SecretStr | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Secrets:
+        env = dict(os.environ if environ is None else environ)
+        file_values = {k: v for k, v in dotenv_values(dotenv or Path(".env")).items() if v}
+        merged = {**file_values, **env}  # the environment wins over .env
+
+        def get(name: str) -> SecretStr | None:
+            value = merged.get(name)
+            return SecretStr(value) if value else None
+
+        return cls(
+            discord_token=get("DISCORD_TOKEN"),
+            openai_api_key=get("OPENAI_API_KEY"),
+            anthropic_api_key=get("ANTHROPIC_API_KEY"),
+        )
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load config.toml (or `path`) with GEOBOT_ overrides; raises ConfigError on mistakes."""
+    return load_config(Settings, path, environ)

@@ -1,0 +1,47 @@
+"""Settings of the [ingest] section."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
+
+
+class CsvColumns(Section):
+    title: str = Field("Title", description="column holding the headline (a URL here is a URL)")
+    text: str = Field("Article", description="column holding the article body")
+    publisher: str = Field("Source", description="column holding the publisher")
+    author: str = Field("Author", description="column holding the author(s)")
+    published: str = Field("Date Published", description="column holding the publication date")
+    url: str = Field("", description="column holding the article URL, if any")
+
+
+class IngestSettings(Section):
+    max_file_mb: float = Field(20.0, gt=0, description="files larger than this are refused")
+    chunk_tokens: int = Field(
+        200, ge=32, le=256, description="target chunk size in model tokens (title included)"
+    )
+    chunk_overlap_sentences: int = Field(
+        1, ge=0, le=5, description="sentences repeated at the start of the next chunk"
+    )
+    near_duplicate_threshold: float = Field(
+        0.8, gt=0, le=1, description="Jaccard similarity of word shingles above which articles merge"
+    )
+    allow_private_urls: bool = Field(
+        False, description="allow fetching loopback/private/link-local addresses (local use only)"
+    )
+    fetch_timeout: float = Field(15.0, gt=0, description="seconds to connect and to read a URL")
+    max_download_mb: float = Field(10.0, gt=0, description="responses larger than this are cut off")
+    max_redirects: int = Field(5, ge=0, description="redirects followed when fetching a URL")
+    user_agent: str = Field("geotech-bot/0.1", description="User-Agent sent when fetching URLs")
+    csv: CsvColumns = Field(default_factory=CsvColumns, description="CSV column mapping")
+
+
+class IngestAppSettings(BaseModel):
+    """What `python -m ingest` needs; sections of other entry points are ignored here."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)

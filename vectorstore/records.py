@@ -24,3 +24,24 @@ class ScoredChunk:
 
     record: ChunkRecord
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """One stored article: what the catalog knows about it beyond its chunks.
+
+    Every field is also copied into each chunk's Chroma metadata (``origins`` as a JSON
+    string), so the catalog and the keyword index can be rebuilt from Chroma alone.
+    """
+
+    id: str
+    title: str
+    publisher: str | None
+    author: str | None
+    published: str | None  # ISO date (YYYY-MM-DD), None when unknown
+    url: str | None
+    language: str | None
+    origins: tuple[Mapping[str, str | int], ...]  # {"path", "record"} or {"url"}
+    content_hash: str
+    ingested_at: str  # ISO timestamp, UTC
+    chunk_count: int

@@ -1,0 +1,1 @@
+"""Readers: one per input format, each yielding ``RawArticle``s."""

@@ -1,0 +1,51 @@
+"""HTML pages: main text and metadata with trafilatura, the date with htmldate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingest.errors import InputError
+from ingest.models import Origin, RawArticle
+from ingest.readers.files import read_bytes
+from ingest.settings import IngestSettings
+
+
+def article_from_html(html: str | bytes, origin: Origin, url: str | None = None) -> RawArticle:
+    """One article from a page (a saved file or a fetched URL); InputError if it holds none."""
+    from htmldate import find_date
+    from trafilatura import bare_extraction
+
+    source = str(origin.get("url") or origin.get("path"))
+    doc = bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+        deduplicate=True,
+    )
+    if doc is None or not (doc.text or "").strip():
+        raise InputError(source, "no article text found in the page")
+    published = doc.date or find_date(html, url=url, original_date=True, extensive_search=False)
+    sitename = doc.sitename or None
+    # trafilatura falls back to the copyright line ("Copyright 2021 by The Global Times")
+    # when the page names no site; the author field is the better publisher there.
+    if sitename and sitename.lower().startswith("copyright"):
+        sitename = doc.author or None
+    return RawArticle(
+        text=doc.text,
+        origin=origin,
+        title=doc.title or None,
+        publisher=sitename,
+        author=doc.author if doc.author and doc.author != sitename else None,
+        published=published,
+        url=doc.url or url,
+        language=doc.language or None,
+    )
+
+
+def read_html(path: Path, settings: IngestSettings) -> Iterator[RawArticle]:
+    yield article_from_html(read_bytes(path, settings), {"path": str(path), "record": 0})

@@ -17,3 +17,39 @@ class InputError(IngestError):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class FetchError(InputError):
+    """A URL could not be fetched; ``source`` is the URL the user gave, ``reason`` says why."""
+
+
+class RefusedURL(FetchError):
+    """Refused before any connection: a scheme other than http(s), or a non-public address."""
+
+
+class FetchTimeout(FetchError):
+    """Connecting, waiting for data, or the whole fetch took too long."""
+
+
+class BadStatus(FetchError):
+    """The server answered with an HTTP error status."""
+
+    def __init__(self, source: str, status: int, phrase: str) -> None:
+        super().__init__(source, f"HTTP {status} {phrase}".rstrip())
+        self.status = status
+
+
+class ResponseTooLarge(FetchError):
+    """The response is larger than ``[ingest] max_download_mb``."""
+
+
+class NotAnArticle(FetchError):
+    """The response is not text a reader can use (an image, a PDF, binary data)."""
+
+
+class TooManyRedirects(FetchError):
+    """More than ``[ingest] max_redirects`` redirects."""
+
+
+class FetchFailed(FetchError):
+    """The host cannot be resolved, the connection fails or the server breaks the protocol."""

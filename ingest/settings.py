@@ -32,6 +32,9 @@ class IngestSettings(Section):
     )
     fetch_timeout: float = Field(15.0, gt=0, description="seconds to connect and to read a URL")
     max_download_mb: float = Field(10.0, gt=0, description="responses larger than this are cut off")
+    fetch_deadline: float = Field(
+        60.0, gt=0, description="seconds a whole URL fetch may take, redirects included"
+    )
     max_redirects: int = Field(5, ge=0, description="redirects followed when fetching a URL")
     user_agent: str = Field("geotech-bot/0.1", description="User-Agent sent when fetching URLs")
     csv: CsvColumns = Field(default_factory=CsvColumns, description="CSV column mapping")

@@ -26,3 +26,26 @@ class RawArticle:
     published: str | None = None
     url: str | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One cleaned, normalised article, ready to deduplicate and chunk.
+
+    ``id`` is the canonical URL when one is known, else derived from ``content_hash`` (the
+    SHA-256 of the normalised body, which is also the exact-duplicate key). ``published`` is an
+    ISO date and ``published_ts`` its epoch seconds (UTC midnight), both None when unknown.
+    """
+
+    id: str
+    title: str
+    text: str
+    publisher: str | None
+    author: str | None
+    published: str | None
+    published_ts: int | None
+    url: str | None
+    language: str | None
+    origins: tuple[Origin, ...]
+    content_hash: str
+    title_is_derived: bool = False

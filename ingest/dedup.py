@@ -110,12 +110,14 @@ class Deduplicator:
             self._lsh.insert(key, self._sigs[key])
 
     def _near(self, sig: MinHash) -> tuple[str, float] | None:
-        best: tuple[str, float] | None = None
+        """The most similar article at or above the threshold, one of this run's first."""
+        best: tuple[bool, float, str] | None = None
         for key in self._lsh.query(sig):
             sim = float(sig.jaccard(self._sigs[key]))
-            if sim >= self.threshold and (best is None or (sim, key) > (best[1], best[0])):
-                best = (key, sim)
-        return best
+            rank = (key.startswith("run\x00"), sim, key)
+            if sim >= self.threshold and (best is None or rank > best):
+                best = rank
+        return (best[2], best[1]) if best else None
 
     def run(self, articles: Iterable[Article]) -> tuple[list[Candidate], list[Merge]]:
         """Deduplicated candidates in first-seen order, and every merge made."""

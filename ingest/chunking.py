@@ -1,0 +1,172 @@
+"""Sentence-aware chunks that fit the embedding model whole.
+
+all-MiniLM-L6-v2 silently truncates at 256 tokens, so every chunk's *embedded* text, the article
+title followed by the chunk, is measured with the model's own tokenizer and kept within the
+limit. Chunks aim at ``[ingest] chunk_tokens`` and repeat the last
+``chunk_overlap_sentences`` sentences of the previous chunk. Sentences come from pysbd, within
+paragraphs; a sentence too long for any chunk is split at word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ingest.models import Article
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
+
+# [CLS] and [SEP] take two of the model's positions.
+SPECIAL_TOKENS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One chunk of an article: ``text`` is ``article.text[start:end]``."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    embed_text: str  # what the model sees: title + text
+
+    def to_document(self, article: Article) -> Document:
+        """As a LangChain Document, for code that speaks LangChain."""
+        from langchain_core.documents import Document
+
+        return Document(page_content=self.text, id=self.id, metadata=chunk_metadata(article, self))
+
+
+def embed_text(title: str, text: str) -> str:
+    return f"{title}\n\n{text}"
+
+
+def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
+    """Flat metadata for the store (absent values left out: Chroma has no null)."""
+    meta: dict[str, str | int] = {
+        "article_id": article.id,
+        "chunk_index": chunk.index,
+        "start_char": chunk.start,
+        "end_char": chunk.end,
+        "title": article.title,
+    }
+    for key in ("publisher", "author", "published", "published_ts", "url", "language"):
+        value = getattr(article, key)
+        if value is not None:
+            meta[key] = value
+    return meta
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    tokens: int
+
+
+class SentenceChunker:
+    """Splits articles into chunks of whole sentences within a token budget.
+
+    ``count_tokens`` must be the embedding model's tokenizer count (without special tokens);
+    ``max_tokens`` the model's input limit.
+    """
+
+    def __init__(
+        self, count_tokens: Callable[[str], int], max_tokens: int, target_tokens: int, overlap_sentences: int
+    ) -> None:
+        if not 0 < target_tokens <= max_tokens:
+            raise ValueError(f"chunk_tokens must be between 1 and the model's {max_tokens} tokens")
+        if overlap_sentences < 0:
+            raise ValueError("chunk_overlap_sentences must be >= 0")
+        import pysbd
+
+        self._segmenter = pysbd.Segmenter(language="en", clean=False)
+        self.count_tokens = count_tokens
+        self.limit = max_tokens - SPECIAL_TOKENS
+        self.target = min(target_tokens, self.limit)
+        self.overlap = overlap_sentences
+
+    def _sentences(self, text: str) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+            pos = para.start()
+            for sent in self._segmenter.segment(para.group()):
+                stripped = sent.strip()
+                if not stripped:
+                    continue
+                start = text.find(stripped, pos, para.end())
+                if start < 0:  # pysbd altered the text; fall back to the rest of the paragraph
+                    spans.append((pos, para.end()))
+                    break
+                spans.append((start, start + len(stripped)))
+                pos = start + len(stripped)
+        return spans
+
+    def _fit(self, text: str, start: int, end: int, budget: int) -> list[_Span]:
+        """The sentence as spans that each fit ``budget`` (split at words if it is too long)."""
+        tokens = self.count_tokens(text[start:end])
+        if tokens <= budget:
+            return [_Span(start, end, tokens)]
+        words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
+        if len(words) <= 1:  # one enormous "word": cut by characters
+            mid = (start + end) // 2
+            return self._fit(text, start, mid, budget) + self._fit(text, mid, end, budget)
+        half = len(words) // 2
+        cut = start + words[half][0]
+        return self._fit(text, start, cut, budget) + self._fit(text, cut, end, budget)
+
+    def split(self, article: Article) -> list[Chunk]:
+        text = article.text
+        title_tokens = self.count_tokens(embed_text(article.title, "")) if article.title else 0
+        # A title so long it leaves little room is cut for embedding purposes only.
+        title = article.title
+        if title_tokens > self.limit // 3:
+            title = title[: len(title) * (self.limit // 3) // max(title_tokens, 1)]
+            title_tokens = self.count_tokens(embed_text(title, ""))
+        budget = self.limit - title_tokens
+        target = max(self.target - title_tokens, budget // 2)
+        spans: list[_Span] = []
+        for start, end in self._sentences(text):
+            spans.extend(self._fit(text, start, end, budget))
+
+        groups: list[list[_Span]] = []
+        current: list[_Span] = []
+        used = 0
+        fresh = 0  # sentences in `current` not carried over from the previous chunk
+        for span in spans:
+            if current and fresh and used + span.tokens > target:
+                groups.append(current)
+                carried = current[-self.overlap :] if self.overlap else []
+                current = []
+                used = 0
+                for kept in carried:  # keep the overlap only where the new sentence still fits
+                    if used + kept.tokens + span.tokens <= target:
+                        current.append(kept)
+                        used += kept.tokens
+                fresh = 0
+            current.append(span)
+            used += span.tokens
+            fresh += 1
+        if current and fresh:
+            groups.append(current)
+
+        chunks: list[Chunk] = []
+        pending = list(reversed(groups))
+        while pending:
+            group = pending.pop()
+            start, end = group[0].start, group[-1].end
+            embedded = embed_text(title, text[start:end])
+            # Per-sentence counts add up to the joined count for WordPiece; if they ever do
+            # not, the group is halved rather than truncated, so no text is lost.
+            if len(group) > 1 and self.count_tokens(embedded) > self.limit:
+                half = len(group) // 2
+                pending += [group[half:], group[:half]]
+                continue
+            index = len(chunks)
+            chunks.append(Chunk(f"{article.id}:{index}", article.id, index, text[start:end], start, end, embedded))
+        return chunks

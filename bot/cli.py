@@ -78,6 +78,30 @@ def serve(config: ConfigOption = None) -> None:
     run_bot(settings, secrets)
 
 
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(metavar="PATH_OR_URL...", help="files, folders or URLs")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be stored, write nothing")
+    ] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Ingest articles (txt, md, html, csv, json/jsonl, folders, URLs) into the store."""
+    settings, _ = setup(config)
+    from ingest.console import RichProgress, print_report
+    from ingest.pipeline import run_ingest
+    from ingest.settings import IngestAppSettings
+
+    app_settings = IngestAppSettings(
+        vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
+    )
+    with RichProgress(err) as progress:
+        report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
+    print_report(report, Console())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 

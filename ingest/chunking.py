@@ -168,5 +168,7 @@ class SentenceChunker:
                 pending += [group[half:], group[:half]]
                 continue
             index = len(chunks)
-            chunks.append(Chunk(f"{article.id}:{index}", article.id, index, text[start:end], start, end, embedded))
+            chunks.append(
+                Chunk(f"{article.id}:{index}", article.id, index, text[start:end], start, end, embedded)
+            )
         return chunks

@@ -15,16 +15,64 @@ import unicodedata
 
 # Whole lines that are widgets or navigation, compared case-insensitively.
 _WIDGET_LINES = frozenset(
-    w.strip()
-    for w in (
-        "share|e-mail|email|top|+99home|facebook|twitter|flipboard|whatsapp|linkedin|reddit|pinterest|"
-        "comments|print|follow|close|read more|show|q&a|bookmark||promoted|advertisement|"
-        "skip advertisement|advertising|advertise|view gallery|+1|video|transcript|sign in|sign up|"
-        "log in|email address|share full article|view comments|contributor|senior contributor|"
-        "former contributor|forbes staff|key facts|big number|click for sound|listen to this article|"
-        "copy link|save|gift this article|small font size|large font size|related|related articles|"
-        "related stories|recommended|advertisement · scroll to continue|topics|tags"
-    ).split("|")
+    {
+        "share",
+        "e-mail",
+        "email",
+        "top",
+        "+99home",
+        "facebook",
+        "twitter",
+        "flipboard",
+        "whatsapp",
+        "linkedin",
+        "reddit",
+        "pinterest",
+        "comments",
+        "print",
+        "follow",
+        "close",
+        "read more",
+        "show",
+        "q&a",
+        "bookmark",
+        "",
+        "promoted",
+        "advertisement",
+        "skip advertisement",
+        "advertising",
+        "advertise",
+        "view gallery",
+        "+1",
+        "video",
+        "transcript",
+        "sign in",
+        "sign up",
+        "log in",
+        "email address",
+        "share full article",
+        "view comments",
+        "contributor",
+        "senior contributor",
+        "former contributor",
+        "forbes staff",
+        "key facts",
+        "big number",
+        "click for sound",
+        "listen to this article",
+        "copy link",
+        "save",
+        "gift this article",
+        "small font size",
+        "large font size",
+        "related",
+        "related articles",
+        "related stories",
+        "recommended",
+        "advertisement · scroll to continue",
+        "topics",
+        "tags",
+    }
 )
 # Headers of blocks listing other stories; the headline-like lines after them go too.
 _BLOCK_HEADERS = frozenset(

@@ -43,6 +43,7 @@ class Candidate:
     article: Article
     signature: bytes
     stored_id: str | None = None
+    stored_similarity: float = 0.0
 
 
 def signature(text: str) -> MinHash:
@@ -130,7 +131,11 @@ class Deduplicator:
             folds.append((into, art, sim))
             merged = merge_articles(into.article, art)
             # A URL found on a duplicate becomes the id, unless the kept one is already stored.
-            if into.stored_id is None and into.article.id.startswith("sha256:") and not art.id.startswith("sha256:"):
+            if (
+                into.stored_id is None
+                and into.article.id.startswith("sha256:")
+                and not art.id.startswith("sha256:")
+            ):
                 merged = replace(merged, id=art.id)
             into.article = merged
 
@@ -146,9 +151,9 @@ class Deduplicator:
                 continue
             cand = Candidate(art, sig.hashvalues.astype(np.uint64).tobytes())
             if art.content_hash in self._stored_hash:
-                cand.stored_id = self._stored_hash[art.content_hash]
+                cand.stored_id, cand.stored_similarity = self._stored_hash[art.content_hash], 1.0
             elif near is not None:
-                cand.stored_id = near[0].split("\x00", 1)[1]
+                cand.stored_id, cand.stored_similarity = near[0].split("\x00", 1)[1], near[1]
             key = f"run\x00{len(kept)}"
             self._sigs[key] = sig
             self._lsh.insert(key, sig)
@@ -156,8 +161,9 @@ class Deduplicator:
             by_hash[art.content_hash] = cand
             kept.append(cand)
         merges = [
-            Merge(c.stored_id or c.article.id, c.article.origins[0], a.origins[0], sim, c.stored_id is not None)
+            Merge(
+                c.stored_id or c.article.id, c.article.origins[0], a.origins[0], sim, c.stored_id is not None
+            )
             for c, a, sim in folds
         ]
         return kept, merges
-

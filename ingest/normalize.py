@@ -29,7 +29,9 @@ def canonical_url(url: str | None) -> str | None:
     if not url or not re.match(r"^https?://", url.strip(), re.I):
         return None
     parts = urlsplit(url.strip())
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
     path = parts.path.rstrip("/") or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
@@ -61,7 +63,12 @@ def parse_date(value: str | None) -> date | None:
     import dateparser  # slow to import; only for the formats above do not cover
 
     parsed = dateparser.parse(
-        value, settings={"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year", "month"], "STRICT_PARSING": False}
+        value,
+        settings={
+            "PREFER_DAY_OF_MONTH": "first",
+            "REQUIRE_PARTS": ["year", "month"],
+            "STRICT_PARSING": False,
+        },
     )
     return parsed.date() if parsed else None
 

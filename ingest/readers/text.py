@@ -12,7 +12,9 @@ from ingest.settings import IngestSettings
 
 _TRAILER = re.compile(r"^via\s+(?P<publisher>.+?)\s+(?P<url>https?://\S+)(?:\s+(?P<author>.+?))?\s*$", re.I)
 # Simple `Key: value` front matter lines some briefs start with (title, date, publisher...).
-_FRONT = re.compile(r"^(?P<key>title|date|published|publisher|source|author|url)\s*:\s*(?P<value>.+?)\s*$", re.I)
+_FRONT = re.compile(
+    r"^(?P<key>title|date|published|publisher|source|author|url)\s*:\s*(?P<value>.+?)\s*$", re.I
+)
 _FRONT_KEYS = {"date": "published", "source": "publisher"}
 
 

@@ -1,0 +1,344 @@
+"""read → clean → deduplicate → chunk → embed → write, idempotent and resumable.
+
+Every article is written through the store in one call (its chunks, vectors and catalog row),
+so a run killed at any point leaves whole articles behind; running again compares each
+article's content hash and origins with the catalog and only does what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ingest.dedup import Candidate, Deduplicator, Merge, merge_articles
+from ingest.errors import InputError
+from ingest.models import Article, Origin, RawArticle
+from ingest.settings import IngestAppSettings, IngestSettings
+from vectorstore.records import ArticleRecord, ChunkRecord
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ingest.chunking import Chunk
+
+logger = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+class Progress(Protocol):
+    """What the pipeline tells the user interface; every method may be a no-op."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+
+@dataclass
+class IngestReport:
+    """What a run did; ``failed`` holds one line per input that could not be ingested."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)  # text changed: chunks replaced
+    metadata_updated: list[str] = field(default_factory=list)  # new origins or richer metadata
+    unchanged: list[str] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    embed_seconds: float = 0.0
+    seconds: float = 0.0
+    dry_run: bool = False
+    planned: list[tuple[str, str, int]] = field(default_factory=list)  # (action, article id, chunks)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def _read_sources(
+    sources: Sequence[str | Path], settings: IngestSettings, report: IngestReport, progress: Progress
+) -> list[RawArticle]:
+    from ingest.readers.files import expand, read_file
+
+    raws: list[RawArticle] = []
+    paths: list[Path] = []
+    urls: list[str] = []
+    for source in sources:
+        if isinstance(source, str) and is_url(source):
+            urls.append(source)
+        else:
+            paths.append(Path(source))
+    items = list(expand(paths))
+    progress.stage("reading", total=len(items) + len(urls))
+    for item in items:
+        if isinstance(item, InputError):
+            report.failed.append(str(item))
+        else:
+            try:
+                raws.extend(read_file(item.resolve(), settings))
+            except InputError as exc:
+                report.failed.append(str(exc))
+        progress.advance()
+    for url in urls:
+        try:
+            raws.extend(_read_url(url, settings))
+        except InputError as exc:
+            report.failed.append(str(exc))
+        progress.advance()
+    return raws
+
+
+def _read_url(url: str, settings: IngestSettings) -> Iterable[RawArticle]:
+    try:
+        from ingest.readers.web import read_url  # written alongside ingest.fetch
+    except ImportError as exc:
+        raise InputError(url, "reading URLs is not available in this installation") from exc
+    return list(read_url(url, settings))
+
+
+def _origin_key(origin: Origin) -> str:
+    return json.dumps(dict(origin), sort_keys=True)
+
+
+def to_record(article: Article, chunk_count: int, ingested_at: str) -> ArticleRecord:
+    return ArticleRecord(
+        id=article.id,
+        title=article.title,
+        publisher=article.publisher,
+        author=article.author,
+        published=article.published,
+        url=article.url,
+        language=article.language,
+        origins=tuple(dict(o) for o in article.origins),
+        content_hash=article.content_hash,
+        ingested_at=ingested_at,
+        chunk_count=chunk_count,
+    )
+
+
+def from_record(record: ArticleRecord) -> Article:
+    """The stored article's metadata as an Article (its text is not needed to merge metadata)."""
+    from ingest.normalize import parse_date
+
+    day = parse_date(record.published)
+    return Article(
+        id=record.id,
+        title=record.title,
+        text="",
+        publisher=record.publisher,
+        author=record.author,
+        published=record.published,
+        published_ts=int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) if day else None,
+        url=record.url,
+        language=record.language,
+        origins=tuple(record.origins),
+        content_hash=record.content_hash,
+        title_is_derived=False,
+    )
+
+
+def _same_metadata(a: ArticleRecord, b: ArticleRecord) -> bool:
+    fields = ("title", "publisher", "author", "published", "url", "language", "content_hash")
+    return all(getattr(a, f) == getattr(b, f) for f in fields) and {_origin_key(o) for o in a.origins} == {
+        _origin_key(o) for o in b.origins
+    }
+
+
+@dataclass
+class _Write:
+    article: Article
+    signature: bytes
+    chunks: list[Chunk]
+    action: str  # "added" or "updated"
+
+
+def run_ingest(
+    sources: Sequence[str | Path],
+    settings: IngestAppSettings,
+    *,
+    store: Any | None = None,
+    embedder: Embedder | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest files, directories and URLs into the store; never raises for a bad input.
+
+    ``store`` and ``embedder`` are built from ``settings`` when not given. With ``dry_run``
+    nothing is embedded or written; the report says what would be.
+    """
+    started = time.perf_counter()
+    progress = progress or _Silent()
+    report = IngestReport(dry_run=dry_run)
+    raws = _read_sources(sources, settings.ingest, report, progress)
+
+    from ingest.normalize import normalize
+
+    progress.stage("cleaning", total=len(raws))
+    articles: list[Article] = []
+    for raw in raws:
+        article = normalize(raw)
+        if article is None:
+            report.failed.append(
+                f"{_describe(raw.origin)}: no article text left after removing page furniture"
+            )
+        else:
+            articles.append(article)
+        progress.advance()
+
+    if store is None:
+        from vectorstore.store import build_store
+
+        store = build_store(settings)
+    stored = {rec.id: rec for rec in store.list_articles()}
+    by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
+
+    dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
+    for article_id, (content_hash, sig) in store.article_signatures().items():
+        dedup.add_stored(article_id, content_hash, sig)
+    candidates, merges = dedup.run(articles)
+    report.merges.extend(merges)
+
+    writes: list[_Write] = []
+    meta_updates: list[ArticleRecord] = []
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for cand in candidates:
+        plan = _plan(cand, stored, by_origin, now, report)
+        if isinstance(plan, _Write):
+            writes.append(plan)
+        elif plan is not None:
+            meta_updates.append(plan)
+
+    if writes:
+        if embedder is None:
+            from vectorstore.embeddings import build_embedder
+
+            embedder = build_embedder(settings.embedding)
+        from ingest.chunking import SentenceChunker
+
+        chunker = SentenceChunker(
+            embedder.count_tokens,
+            embedder.max_tokens,
+            settings.ingest.chunk_tokens,
+            settings.ingest.chunk_overlap_sentences,
+        )
+        progress.stage("chunking", total=len(writes))
+        for write in writes:
+            write.chunks = chunker.split(write.article)
+            progress.advance()
+
+    for write in writes:
+        report.planned.append((write.action, write.article.id, len(write.chunks)))
+        getattr(report, write.action).append(write.article.id)
+    for record in meta_updates:
+        report.planned.append(("metadata", record.id, record.chunk_count))
+        report.metadata_updated.append(record.id)
+    if dry_run:
+        report.seconds = time.perf_counter() - started
+        return report
+
+    for record in meta_updates:
+        store.update_article_metadata(record)
+    if writes:
+        assert embedder is not None
+        _embed_and_write(writes, embedder, store, now, report, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _describe(origin: Origin) -> str:
+    if "url" in origin:
+        return str(origin["url"])
+    return f"{origin.get('path')} record {origin.get('record')}"
+
+
+def _plan(
+    cand: Candidate,
+    stored: dict[str, ArticleRecord],
+    by_origin: dict[str, str],
+    now: str,
+    report: IngestReport,
+) -> _Write | ArticleRecord | None:
+    """What to do with one deduplicated article: write it, update metadata, or nothing."""
+    article = cand.article
+    # The same input record seen before: an update of that article, whatever its text now.
+    origin_match = next((by_origin[k] for o in article.origins if (k := _origin_key(o)) in by_origin), None)
+    match_id = origin_match or cand.stored_id or (article.id if article.id in stored else None)
+    if match_id is None or match_id not in stored:
+        return _Write(article, cand.signature, [], "added")
+    old = stored[match_id]
+    merged = merge_articles(from_record(old), article)
+    merged = replace(merged, text=article.text, content_hash=old.content_hash)
+    if old.content_hash != article.content_hash and (origin_match or match_id == article.id):
+        # Changed text from the same source: replace the chunks, keep the id.
+        return _Write(replace(merged, content_hash=article.content_hash), cand.signature, [], "updated")
+    if cand.stored_id and origin_match is None and old.content_hash != article.content_hash:
+        report.merges.append(Merge(old.id, old.origins[0], article.origins[0], cand.stored_similarity, True))
+    record = to_record(merged, old.chunk_count, old.ingested_at)
+    if _same_metadata(record, old):
+        report.unchanged.append(old.id)
+        return None
+    return replace(record, ingested_at=now)
+
+
+def _embed_and_write(
+    writes: list[_Write], embedder: Embedder, store: Any, now: str, report: IngestReport, progress: Progress
+) -> None:
+    texts = [c.embed_text for w in writes for c in w.chunks]
+    progress.stage("embedding", total=len(texts))
+    started = time.perf_counter()
+    vectors = _encode(embedder, texts, progress)
+    report.embed_seconds = time.perf_counter() - started
+    report.chunks_embedded = len(texts)
+
+    from ingest.chunking import chunk_metadata
+
+    progress.stage("writing", total=len(writes))
+    offset = 0
+    for write in writes:
+        n = len(write.chunks)
+        record = to_record(write.article, n, now)
+        chunks = [ChunkRecord(c.id, c.text, chunk_metadata(write.article, c)) for c in write.chunks]
+        store.write_article(record, chunks, vectors[offset : offset + n], signature=write.signature)
+        offset += n
+        progress.advance()
+
+
+def _encode(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:
+    """All vectors, in the order of ``texts``; encoded longest first so batches pad little."""
+    import numpy as np
+
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: np.ndarray | None = None
+    step = 256
+    for begin in range(0, len(order), step):
+        idx = order[begin : begin + step]
+        vecs = embedder.encode([texts[i] for i in idx])
+        if out is None:
+            out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+        out[idx] = vecs
+        progress.advance(len(idx))
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)

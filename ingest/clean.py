@@ -127,6 +127,11 @@ _INLINE_RULES = [
         r"\bthis (article|story) is more than \w+ (years?|months?) old\.?",
         r"Return to \w+ to see more$",
         r"\bsmall font size\b",
+        # Sign-up boxes flattened into a paragraph by a copy-paste of the whole page.
+        r"[^.!?]*\bjoin over [\d.,]+ (million )?[^.!?]*subscribers[^.!?]*[.!?]",
+        r"\bemail address sign up\b",
+        r"\bby signing up, you accept[^.]*\.",
+        r"[^.!?]*protected by recaptcha[^.!?]*[.!?]",
     )
 ]
 # A paragraph asking readers for money, and the outlet describing itself around it.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,6 +39,10 @@ def _reader_for(suffix: str) -> Reader | None:
         from ingest.readers.jsonl import read_json
 
         return read_json
+    if suffix in (".rss", ".atom", ".xml"):
+        from ingest.readers.feed import read_feed
+
+        return read_feed
     return None
 
 
@@ -86,7 +91,11 @@ def expand(paths: list[Path]) -> Iterator[Path | InputError]:
 def read_bytes(path: Path, settings: IngestSettings) -> bytes:
     """The file's bytes, refusing what is too large, unreadable or binary."""
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        # A named pipe or device found while walking a folder would block read_bytes() forever.
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(str(path), "not a regular file")
+        size = st.st_size
         if size > settings.max_file_mb * 1024 * 1024:
             raise InputError(
                 str(path), f"file is {size / 1024 / 1024:.1f} MB, over max_file_mb = {settings.max_file_mb:g}"

@@ -71,8 +71,11 @@ def main(argv: list[str] | None = None) -> int:
                 if not case.id.startswith(args.only) or (args.quick and case.full_only):
                     continue
                 result = run_case(case)
-                progress.print(f"  {result.status:7} {case.id} ({result.seconds:.1f}s) {result.actual[:100]}",
-                               highlight=False, markup=False)
+                progress.print(
+                    f"  {result.status:7} {case.id} ({result.seconds:.1f}s) {result.actual[:100]}",
+                    highlight=False,
+                    markup=False,
+                )
                 cases.append(result)
         finally:
             ws.close()
@@ -83,8 +86,11 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             fr = fault(root / fid, args.quick)
             fr.seconds = time.perf_counter() - t0
-            progress.print(f"  {fr.status:7} {fid}: {fr.survived}/{fr.trials} {fr.skipped}", highlight=False,
-                           markup=False)
+            progress.print(
+                f"  {fr.status:7} {fid}: {fr.survived}/{fr.trials} {fr.skipped}",
+                highlight=False,
+                markup=False,
+            )
             faults.append(fr)
         if "load".startswith(args.only) or args.only.startswith("load"):
             from bench.reliability import load as load_mod

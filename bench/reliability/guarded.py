@@ -1,6 +1,6 @@
 """Run the real ``geobot`` CLI with the loopback-only network guard installed.
 
-    python -m bench.reliability.guarded ingest URL...
+python -m bench.reliability.guarded ingest URL...
 """
 
 from __future__ import annotations

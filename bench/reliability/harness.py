@@ -82,18 +82,42 @@ def run_case(case: Case) -> CaseResult:
     try:
         observed = case.run()
     except NotLanded as exc:
-        return CaseResult(case.id, case.group, case.title, case.expect, f"not run: {exc}", "skipped", [],
-                          time.perf_counter() - start)
+        return CaseResult(
+            case.id,
+            case.group,
+            case.title,
+            case.expect,
+            f"not run: {exc}",
+            "skipped",
+            [],
+            time.perf_counter() - start,
+        )
     except Exception as exc:  # the product or the harness broke: record it, go on with the rest
         tb = traceback.format_exc(limit=3).strip().splitlines()[-1]
-        return CaseResult(case.id, case.group, case.title, case.expect, f"harness error: {exc!r}"[:300],
-                          "fail", [tb], time.perf_counter() - start)
+        return CaseResult(
+            case.id,
+            case.group,
+            case.title,
+            case.expect,
+            f"harness error: {exc!r}"[:300],
+            "fail",
+            [tb],
+            time.perf_counter() - start,
+        )
     failed = [f"{c.name}: {c.detail}" if c.detail else c.name for c in observed.checks if not c.ok]
     status = "pass" if observed.checks and not failed else "fail"
     if not observed.checks:
         failed = ["no checks were made"]
-    return CaseResult(case.id, case.group, case.title, case.expect, observed.actual, status, failed,
-                      time.perf_counter() - start)
+    return CaseResult(
+        case.id,
+        case.group,
+        case.title,
+        case.expect,
+        observed.actual,
+        status,
+        failed,
+        time.perf_counter() - start,
+    )
 
 
 @dataclass(slots=True)
@@ -146,3 +170,21 @@ def first_line(text: str, width: int = 160) -> str:
         if line.strip():
             return line.strip()[:width]
     return ""
+
+
+def once(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Memoise a shared step, its failure included (a broken batch is reported, not re-run per case)."""
+    memo: dict[tuple[Any, ...], tuple[bool, Any]] = {}
+
+    def wrapper(*args: Any) -> Any:
+        if args not in memo:
+            try:
+                memo[args] = (True, fn(*args))
+            except Exception as exc:
+                memo[args] = (False, exc)
+        ok, value = memo[args]
+        if not ok:
+            raise value
+        return value
+
+    return wrapper

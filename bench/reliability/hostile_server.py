@@ -6,6 +6,7 @@ an ingested article must not be followed). All text here is written for this sui
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
@@ -56,7 +57,7 @@ class HostileServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
             def do_GET(self) -> None:
@@ -66,12 +67,12 @@ class HostileServer:
                 if route is None:
                     self._send(404, "text/html", b"<h1>Not found</h1>")
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     route(self, parse_qs(url.query))
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
-            def _send(self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
@@ -167,5 +168,9 @@ class HostileServer:
         h._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048)
 
     def route_scripts(self, h, q) -> None:  # type: ignore[no-untyped-def]
-        html = "<html><head><script>var a=1;</script></head><body>" + "<script>track();</script>" * 200 + "</body></html>"
+        html = (
+            "<html><head><script>var a=1;</script></head><body>"
+            + "<script>track();</script>" * 200
+            + "</body></html>"
+        )
         h._send(200, "text/html", html.encode())

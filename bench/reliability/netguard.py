@@ -57,7 +57,7 @@ def install(
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
-    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0):  # noqa: A002
+    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0):
         name = host.decode() if isinstance(host, bytes) else host
         if name is None or name.lower() in ("localhost", "localhost.localdomain") or _is_ip(name):
             return real_getaddrinfo(host, port, family, type, proto, flags)
@@ -70,7 +70,9 @@ def install(
             fam = socket.AF_INET6 if ":" in ip else socket.AF_INET
             if family not in (0, socket.AF_UNSPEC, fam):
                 continue
-            sockaddr: tuple[Any, ...] = (ip, int(port or 0), 0, 0) if fam == socket.AF_INET6 else (ip, int(port or 0))
+            sockaddr: tuple[Any, ...] = (
+                (ip, int(port or 0), 0, 0) if fam == socket.AF_INET6 else (ip, int(port or 0))
+            )
             out.append((fam, type or socket.SOCK_STREAM, proto or socket.IPPROTO_TCP, "", sockaddr))
         return out
 

@@ -34,8 +34,13 @@ def require_module(name: str) -> None:
 @functools.cache
 def cli_commands() -> frozenset[str]:
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--help"], capture_output=True, text=True, cwd=REPO,
-        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}, timeout=120, check=False,
+        [sys.executable, "-m", "bot.cli", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
+        timeout=120,
+        check=False,
     ).stdout
     names = set()
     for line in out.splitlines():
@@ -78,8 +83,13 @@ class Workspace:
         for secret in ("DISCORD_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
             base.pop(secret, None)
         base.update(
-            HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-            PYTHONPATH=str(REPO), NO_COLOR="1", COLUMNS="160", TERM="dumb",
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            ANONYMIZED_TELEMETRY="False",
+            PYTHONPATH=str(REPO),
+            NO_COLOR="1",
+            COLUMNS="160",
+            TERM="dumb",
             GEOBOT_VECTORSTORE__PATH=str(self.store),
             GEOBOT_DISCORD__FEEDBACK_DB=str(self.root / "feedback.sqlite3"),
             RELIABILITY_NETLOG=str(self.netlog_path),
@@ -104,16 +114,24 @@ class Workspace:
             return []
         return [line for line in self.netlog_path.read_text().splitlines() if line]
 
-    def geobot(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
-               stdin: str | None = None) -> Run:
+    def geobot(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300, stdin: str | None = None
+    ) -> Run:
         """Run ``geobot ARGS`` (guarded: no connection leaves loopback) and wait for it."""
         before = len(self.netlog())
         cmd = [sys.executable, "-m", "bench.reliability.guarded", *args]
         start = time.perf_counter()
         try:
             proc = subprocess.run(
-                cmd, capture_output=True, text=True, errors="replace", cwd=self.root,
-                env={**self.env, **(env or {})}, timeout=timeout, input=stdin, check=False,
+                cmd,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                cwd=self.root,
+                env={**self.env, **(env or {})},
+                timeout=timeout,
+                input=stdin,
+                check=False,
             )
             code, out, err = proc.returncode, proc.stdout, proc.stderr
         except subprocess.TimeoutExpired as exc:
@@ -124,8 +142,12 @@ class Workspace:
 
     def popen_geobot(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "bench.reliability.guarded", *args], cwd=self.root, text=True,
-            env={**self.env, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [sys.executable, "-m", "bench.reliability.guarded", *args],
+            cwd=self.root,
+            text=True,
+            env={**self.env, **(env or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
 
     def snapshot(self, env: dict[str, str] | None = None) -> Snapshot:
@@ -179,8 +201,13 @@ def snapshot(store: Path, env: dict[str, str]) -> Snapshot:
     if not Path(store).exists() and env.get("GEOBOT_VECTORSTORE__MODE", "embedded") == "embedded":
         return Snapshot({}, {}, 0, 0)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.reliability.snapshot"], capture_output=True, text=True,
-        env={**env, "GEOBOT_VECTORSTORE__PATH": str(store)}, cwd=REPO, timeout=300, check=False,
+        [sys.executable, "-m", "bench.reliability.snapshot"],
+        capture_output=True,
+        text=True,
+        env={**env, "GEOBOT_VECTORSTORE__PATH": str(store)},
+        cwd=REPO,
+        timeout=300,
+        check=False,
     )
     if proc.returncode == 3:
         raise NotLanded(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "store not landed")

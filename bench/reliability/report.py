@@ -30,7 +30,9 @@ def summary(cases: list[CaseResult], faults: list[FaultResult], load: dict[str, 
     }
 
 
-def print_table(cases: list[CaseResult], faults: list[FaultResult], load: dict[str, Any], console: Console) -> None:
+def print_table(
+    cases: list[CaseResult], faults: list[FaultResult], load: dict[str, Any], console: Console
+) -> None:
     table = Table(title="Bad input cases", show_lines=False)
     for col in ("case", "expected", "actual", "result"):
         table.add_column(col, overflow="fold")
@@ -57,8 +59,14 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "<br>")
 
 
-def write(out: Path, mode: str, cases: list[CaseResult], faults: list[FaultResult], load: dict[str, Any],
-          seconds: float) -> dict[str, Any]:
+def write(
+    out: Path,
+    mode: str,
+    cases: list[CaseResult],
+    faults: list[FaultResult],
+    load: dict[str, Any],
+    seconds: float,
+) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     head = summary(cases, faults, load)
     data = {
@@ -82,12 +90,14 @@ def write(out: Path, mode: str, cases: list[CaseResult], faults: list[FaultResul
         f"- **Cases:** {head['cases']} tried, {head['cases_passed']} passed, {head['cases_failed']} failed, "
         f"{head['cases_skipped']} not run (their part had not landed).",
         f"- **Faults:** {head['fault_trials_survived']} of {head['fault_trials']} trials survived"
-        + (f"; {head['faults_skipped']} fault kinds not run" if head["faults_skipped"] else "") + ".",
+        + (f"; {head['faults_skipped']} fault kinds not run" if head["faults_skipped"] else "")
+        + ".",
     ]
     if load.get("status") not in (None, "skipped"):
         lines.append(
             f"- **Load:** {load.get('interactions')} `/ask` from {load.get('users')} users over "
-            f"{load.get('duration_s')} s: {load.get('answered')} answered, {load.get('cooldown_refused')} refused by "
+            f"{load.get('duration_s')} s: {load.get('answered')} answered, "
+            f"{load.get('cooldown_refused')} refused by "
             f"the cooldown, {load.get('lost')} lost; acknowledged within 3 s: {load.get('acked_within_3s')}; "
             f"reply p50 {load.get('reply_p50_ms')} ms, p95 {load.get('reply_p95_ms')} ms; "
             f"peak memory {load.get('peak_rss_mb')} MB."
@@ -97,15 +107,24 @@ def write(out: Path, mode: str, cases: list[CaseResult], faults: list[FaultResul
     lines += ["", "## Bad input", "", "| case | expected | actual | result |", "| --- | --- | --- | --- |"]
     for c in cases:
         actual = c.actual + (" — failed: " + "; ".join(c.failed_checks) if c.failed_checks else "")
-        lines.append(f"| `{c.id}` {_md_cell(c.title)} | {_md_cell(c.expect)} | {_md_cell(actual)} | {c.status} |")
-    lines += ["", "## Faults", "", "| fault | expected | trials | survived | figures | result |",
-              "| --- | --- | --- | --- | --- | --- |"]
+        lines.append(
+            f"| `{c.id}` {_md_cell(c.title)} | {_md_cell(c.expect)} | {_md_cell(actual)} | {c.status} |"
+        )
+    lines += [
+        "",
+        "## Faults",
+        "",
+        "| fault | expected | trials | survived | figures | result |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for f in faults:
         figs = f.skipped or ", ".join(f"{k} = {v}" for k, v in f.figures.items())
         if f.notes and f.status == "fail":
             figs += " — " + "; ".join(f.notes[:3])
-        lines.append(f"| `{f.id}` {_md_cell(f.title)} | {_md_cell(f.expect)} | {f.trials} | {f.survived} | "
-                     f"{_md_cell(figs)} | {f.status} |")
+        lines.append(
+            f"| `{f.id}` {_md_cell(f.title)} | {_md_cell(f.expect)} | {f.trials} | {f.survived} | "
+            f"{_md_cell(figs)} | {f.status} |"
+        )
     lines += ["", "## Load", ""]
     if load:
         lines += ["| figure | value |", "| --- | --- |"]

@@ -25,7 +25,9 @@ def article_from_html(html: str | bytes, origin: Origin, url: str | None = None)
         include_tables=False,
         include_images=False,
         favor_precision=True,
-        deduplicate=True,
+        # trafilatura's duplicate cache is process-wide: with it on, a page read a second time in
+        # one process (a re-ingest from the bot, a feed entry and its own URL) comes back empty.
+        deduplicate=False,
     )
     if doc is None or not (doc.text or "").strip():
         raise InputError(source, "no article text found in the page")

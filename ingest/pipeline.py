@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -75,8 +76,13 @@ class IngestReport:
         return not self.failed
 
 
+# Anything naming a scheme is a URL to the user: `ftp://…` or `data:…` goes to the URL reader,
+# which refuses it with the reason, instead of being looked up as a file name.
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]+://|(?:data|javascript|mailto|about|blob):)", re.I)
+
+
 def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
+    return _URL.match(source) is not None
 
 
 def _read_sources(

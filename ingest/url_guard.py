@@ -128,7 +128,7 @@ def resolve(host: str, port: int, allow_private: bool) -> list[str]:
         verdict = classify(ip)
         if verdict is not None and not (verdict.local and allow_private):
             via = "" if ip == _literal(name) else f"{host} resolves to "
-            hint = " (set [ingest] allow_private_urls = true for local use)" if verdict.local else ""
+            hint = " (allow_private_urls is off)" if verdict.local else ""
             raise Refused(f"refused: {via}{verdict.kind} {text}{hint}")
         if text not in addresses:
             addresses.append(text)

@@ -168,6 +168,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, atom_feed(base).encode(), "text/xml")
         elif path == "/feed-untyped":  # no Content-Type at all
             self._send(200, rss_feed(base).encode(), None)
+        elif path == "/catalog.xml":  # XML, but no feed
+            self._send(200, b'<?xml version="1.0"?><catalog><item>bolt</item></catalog>', "application/xml")
+        elif path == "/empty-feed.xml":
+            body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+            self._send(200, body, "application/rss+xml")
+        elif path == "/feed-hostile-links.xml":  # summary-only entries linking to forbidden places
+            self._send(200, _hostile_feed().encode(), "application/rss+xml")
         elif path == "/notes.txt":
             self._send(200, b"A plain text note.\n\nIt has two paragraphs of text.", "text/plain")
         elif path == "/host":
@@ -222,6 +229,16 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:  # the client hung up, as it should
             pass
         self.close_connection = True
+
+
+def _hostile_feed() -> str:
+    links = ["http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "http://internal.test/"]
+    items = "".join(
+        f"<item><title>Teaser {i}</title><link>{link}</link>"
+        f"<description>Teaser number {i}.</description></item>"
+        for i, link in enumerate(links)
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Odd Links</title>{items}</channel></rss>'
 
 
 def _broken_item(base: str) -> str:

@@ -123,7 +123,7 @@ def test_other_schemes_are_refused(net: Net, url: str, scheme: str) -> None:
 
 
 def test_private_refusal_names_the_setting_that_allows_it(net: Net) -> None:
-    _refused(net, "http://10.0.0.5/", "allow_private_urls = true")
+    _refused(net, "http://10.0.0.5/", "private address 10.0.0.5 (allow_private_urls is off)")
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,6 @@ from ingest.models import Article
 if TYPE_CHECKING:
     from langchain_core.documents import Document
 
-# [CLS] and [SEP] take two of the model's positions.
-SPECIAL_TOKENS = 2
-
-
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """One chunk of an article: ``text`` is ``article.text[start:end]``."""
@@ -72,8 +68,8 @@ class _Span:
 class SentenceChunker:
     """Splits articles into chunks of whole sentences within a token budget.
 
-    ``count_tokens`` must be the embedding model's tokenizer count (without special tokens);
-    ``max_tokens`` the model's input limit.
+    ``count_tokens`` is the embedding model's count of what it sees for a text, special tokens
+    included (``Embedder.count_tokens``); ``max_tokens`` the model's input limit.
     """
 
     def __init__(
@@ -86,8 +82,9 @@ class SentenceChunker:
         import pysbd
 
         self._segmenter = pysbd.Segmenter(language="en", clean=False)
-        self.count_tokens = count_tokens
-        self.limit = max_tokens - SPECIAL_TOKENS
+        self._count = count_tokens
+        self._special = count_tokens("")  # [CLS] and [SEP], counted once per embedded text
+        self.limit = max_tokens - self._special
         self.target = min(target_tokens, self.limit)
         self.overlap = overlap_sentences
 
@@ -106,6 +103,10 @@ class SentenceChunker:
                 spans.append((start, start + len(stripped)))
                 pos = start + len(stripped)
         return spans
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` itself, without the special tokens."""
+        return self._count(text) - self._special
 
     def _fit(self, text: str, start: int, end: int, budget: int) -> list[_Span]:
         """The sentence as spans that each fit ``budget`` (split at words if it is too long)."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,3 +32,26 @@ def _isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     monkeypatch.setenv("GEOBOT_DISCORD__FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
     monkeypatch.chdir(tmp_path)
     yield
+
+
+@dataclass(frozen=True)
+class IngestedCorpus:
+    """The whole shared corpus ingested once: build the store or embedder from ``settings``."""
+
+    settings: Any  # ingest.settings.IngestAppSettings
+    store_path: Path
+    report: Any  # ingest.pipeline.IngestReport
+
+
+@pytest.fixture(scope="session")
+def ingested_corpus(tmp_path_factory: pytest.TempPathFactory) -> IngestedCorpus:
+    """``geobot ingest ../shared/corpus`` into a session-wide tmp store (read-only for tests)."""
+    from ingest.pipeline import run_ingest
+    from ingest.settings import IngestAppSettings
+    from vectorstore.settings import VectorStoreSettings
+
+    store_path = tmp_path_factory.mktemp("corpus_store")
+    settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=store_path))
+    report = run_ingest([CORPUS], settings)
+    assert report.ok, report.failed
+    return IngestedCorpus(settings, store_path, report)

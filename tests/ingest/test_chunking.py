@@ -24,7 +24,7 @@ def tokenizer():  # type: ignore[no-untyped-def]
 def test_every_chunk_fits_and_covers_the_article(tokenizer) -> None:  # type: ignore[no-untyped-def]
     settings = IngestSettings()
     chunker = SentenceChunker(
-        lambda t: len(tokenizer(t, add_special_tokens=False)["input_ids"]),
+        lambda t: len(tokenizer(t)["input_ids"]),
         256,
         settings.chunk_tokens,
         settings.chunk_overlap_sentences,

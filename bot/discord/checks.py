@@ -1,0 +1,34 @@
+"""Checks and parameter transformers shared by the cogs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, cast
+
+import discord
+from discord import app_commands
+
+from bot.discord.dates import parse_since
+from bot.discord.errors import OnCooldown, UserInputError
+
+if TYPE_CHECKING:
+    from bot.discord.client import GeoBot
+
+
+def cooldown_check(interaction: discord.Interaction) -> bool:
+    """Per-user question budget, shared by /ask and mention chat."""
+    bot = cast("GeoBot", interaction.client)
+    retry_after = bot.cooldowns.hit(interaction.user.id)
+    if retry_after:
+        raise OnCooldown(retry_after)
+    return True
+
+
+class SinceDate(app_commands.Transformer):
+    """A `since` option typed as text and parsed into a date before the command runs."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> date:
+        try:
+            return parse_since(value)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from None

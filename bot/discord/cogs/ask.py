@@ -1,0 +1,59 @@
+"""/ask and /sources."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answer.types import Question
+from bot.discord import render
+from bot.discord.answering import AnswerView, ask, send_parts, send_sources
+from bot.discord.checks import SinceDate, cooldown_check
+from bot.discord.client import GeoBot
+
+
+class AskCog(commands.Cog):
+    def __init__(self, bot: GeoBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know, e.g. 'Which countries restrict Huawei equipment?'",
+        since="Only articles published on or after this date (2024-05-01, 'last month')",
+        source="Only articles from this publisher, e.g. Reuters",
+    )
+    @app_commands.check(cooldown_check)
+    async def ask_command(
+        self,
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 1, 1000],
+        since: app_commands.Transform[date, SinceDate] | None = None,
+        source: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        """Ask a question; the answer cites the news articles it comes from."""
+        await interaction.response.defer(thinking=True)
+        answer, elapsed = await ask(self.bot, Question(text=question, since=since, source=source))
+        parts = render.answer_messages(answer, elapsed)
+        await send_parts(
+            lambda **kw: interaction.followup.send(wait=True, **kw), parts, AnswerView(self.bot, answer)
+        )
+        self.bot.remember(interaction.user.id, interaction.channel_id or 0, answer)
+
+    @app_commands.command(name="sources")
+    async def sources_command(self, interaction: discord.Interaction) -> None:
+        """Show the passages behind your last answer in this channel (only you see them)."""
+        answer = self.bot.last_answer(interaction.user.id, interaction.channel_id or 0)
+        if answer is None:
+            await interaction.response.send_message(
+                "You have not asked anything in this channel yet; try /ask.", ephemeral=True
+            )
+            return
+        await send_sources(interaction, answer)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, GeoBot)
+    await bot.add_cog(AskCog(bot))

@@ -1,0 +1,128 @@
+"""Mention chat: a message that mentions the bot is answered in a thread started from it;
+later messages in that thread are follow-ups carrying the thread's earlier turns."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import discord
+from discord.ext import commands
+
+from bot.answer.types import Question, Turn
+from bot.discord import render
+from bot.discord.answering import AnswerView, ask, send_parts
+from bot.discord.client import GeoBot
+from bot.discord.error_handler import chat_reply_for
+from bot.discord.errors import OnCooldown
+
+logger = logging.getLogger(__name__)
+
+THREAD_NAME_MAX = 100
+HISTORY_MESSAGES = 50
+HISTORY_TURNS = 6
+QUESTION_MAX = 1000
+EMPTY = "Mention me with a question, e.g. *@me which countries restrict chip exports?*"
+
+
+def answer_text(message: discord.Message) -> str:
+    """The answer a bot message carried (its embed descriptions)."""
+    return "\n\n".join(e.description for e in message.embeds if e.description)
+
+
+class ChatCog(commands.Cog):
+    def __init__(self, bot: GeoBot) -> None:
+        self.bot = bot
+
+    def _question_text(self, message: discord.Message) -> str:
+        assert self.bot.user is not None
+        mention = re.compile(rf"<@!?{self.bot.user.id}>")
+        return " ".join(mention.sub(" ", message.content).split())[:QUESTION_MAX]
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.bot.user is None:
+            return
+        channel = message.channel
+        if isinstance(channel, discord.Thread) and channel.owner_id == self.bot.user.id:
+            await self._follow_up(message, channel)
+        elif message.guild is None:
+            if self.bot.settings.allow_dms:
+                await self._direct(message)
+        elif self.bot.user.mentioned_in(message) and not message.mention_everyone:
+            await self._start_thread(message)
+
+    async def _start_thread(self, message: discord.Message) -> None:
+        text = self._question_text(message)
+        if not text:
+            await message.reply(EMPTY)
+            return
+        thread = await message.create_thread(
+            name=render.truncate(text, THREAD_NAME_MAX), auto_archive_duration=1440
+        )
+        await self._answer(message, thread, Question(text=text))
+
+    async def _follow_up(self, message: discord.Message, thread: discord.Thread) -> None:
+        text = self._question_text(message)
+        if not text:
+            return
+        history = await self._thread_turns(thread, before=message)
+        await self._answer(message, thread, Question(text=text, history=history))
+
+    async def _direct(self, message: discord.Message) -> None:
+        text = self._question_text(message)
+        if not text:
+            return
+        turns = await self._turns(message.channel, before=message, first_question=None)
+        await self._answer(message, message.channel, Question(text=text, history=turns))
+
+    async def _thread_turns(self, thread: discord.Thread, before: discord.Message) -> tuple[Turn, ...]:
+        starter = thread.starter_message
+        if starter is None and isinstance(thread.parent, discord.TextChannel):
+            try:
+                starter = await thread.parent.fetch_message(thread.id)
+            except discord.NotFound:
+                starter = None
+        first = self._question_text(starter) if starter is not None else None
+        return await self._turns(thread, before=before, first_question=first)
+
+    async def _turns(
+        self, channel: discord.abc.Messageable, before: discord.Message, first_question: str | None
+    ) -> tuple[Turn, ...]:
+        """Earlier (question, answer) pairs, oldest first: user messages then the bot's replies."""
+        turns: list[Turn] = []
+        question, answer = first_question, ""
+        async for past in channel.history(limit=HISTORY_MESSAGES, before=before, oldest_first=True):
+            if past.author.bot:
+                if past.author == self.bot.user:
+                    answer = "\n\n".join(x for x in (answer, answer_text(past)) if x)
+                continue
+            if question and answer:
+                turns.append(Turn(question=question, answer=answer))
+            question, answer = self._question_text(past), ""
+        if question and answer:
+            turns.append(Turn(question=question, answer=answer))
+        return tuple(turns[-HISTORY_TURNS:])
+
+    async def _answer(
+        self, message: discord.Message, where: discord.abc.Messageable, question: Question
+    ) -> None:
+        retry_after = self.bot.cooldowns.hit(message.author.id)
+        try:
+            if retry_after:
+                raise OnCooldown(retry_after)
+            async with where.typing():
+                answer, elapsed = await ask(self.bot, question)
+            await send_parts(
+                where.send, render.answer_messages(answer, elapsed), AnswerView(self.bot, answer)
+            )
+        except Exception as exc:  # every failure gets one short reply; chat_reply_for logs the bugs
+            try:
+                await where.send(chat_reply_for(exc, f"channel {message.channel.id}"))
+            except discord.HTTPException as send_error:
+                logger.warning("could not reply in channel %s: %s", message.channel.id, send_error)
+
+
+async def setup(bot: commands.Bot) -> None:
+    assert isinstance(bot, GeoBot)
+    await bot.add_cog(ChatCog(bot))

@@ -1,0 +1,368 @@
+"""End to end: the real discord.py client (GeoBot) against the Discord emulator on 127.0.0.1.
+
+One emulator and one bot are shared by the module; each test acts as its own users so the
+per-user cooldown of one test never touches another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import pytest
+import pytest_asyncio
+import yarl
+from discord.gateway import DiscordWebSocket
+
+from bot.discord.client import GeoBot
+from bot.discord.feedback import FeedbackStore
+from bot.discord.ports import Services
+from bot.discord.runner import use_endpoints
+from bot.settings import DiscordSettings
+from tests.bot.discord_emulator import DiscordEmulator, Interaction, pings
+from tests.bot.discord_emulator.payloads import MANAGE_GUILD
+from tests.bot.discord_services import Doc, KeywordLibrary
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+CHIPS = Doc(
+    "chips01",
+    "Chip export rules tighten again",
+    "Example Wire",
+    "2024-03-02",
+    "https://news.example/chips-rules",
+    "Export controls on advanced chips were widened to cover more lithography machines. "
+    "The new export controls name chip tools that need a licence before shipping abroad.\n\n"
+    "Suppliers said the licence queue for chip tools could take months.",
+)
+HUAWEI = Doc(
+    "huawei02",
+    "European networks phase out Huawei radios",
+    "Daily Ledger",
+    "2023-11-20",
+    "https://ledger.example/huawei-5g",
+    "Several European operators agreed to phase out Huawei radios from their 5G networks. "
+    "Regulators gave operators until 2027 to replace Huawei radios in core 5G sites.",
+)
+MENTIONS = Doc(
+    "tariff03",
+    "Tariff protest call @everyone <@&123456789012345678>",
+    "Forum Post",
+    "2024-02-10",
+    "https://forum.example/tariffs",
+    "Organisers wrote @everyone and @here to rally against semiconductor tariffs. "
+    "The semiconductor tariffs message also tagged <@123456789012345678> and <@&123456789012345678>.",
+)
+LITHIUM = Doc(
+    "lithium04",
+    "Lithium quota ledger",
+    "Mining Monthly",
+    "2024-05-05",
+    "https://mining.example/lithium",
+    "\n\n".join(
+        " ".join(
+            f"Lithium quota round {p * 10 + i} set mining limits for region {p}-{i} under the new quota plan."
+            for i in range(10)
+        )
+        for p in range(8)
+    ),
+)
+SATELLITES = [
+    Doc(
+        f"sat{i:02d}",
+        f"Satellite launch report {i}",
+        "Orbit Notes",
+        f"2024-0{i % 9 + 1}-15",
+        f"https://orbit.example/launch-{i}",
+        f"Satellite launch number {i} carried a relay for broadband service.",
+    )
+    for i in range(12)
+]
+
+
+@dataclass
+class World:
+    emu: DiscordEmulator
+    bot: GeoBot
+    library: KeywordLibrary
+    feedback_db: Path
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    emu = DiscordEmulator(heartbeat_interval_ms=1000)
+    await emu.start()
+    library = KeywordLibrary([CHIPS, HUAWEI, MENTIONS, LITHIUM, *SATELLITES], delay=0.2)
+    feedback_db = tmp_path_factory.mktemp("discord") / "feedback.sqlite3"
+    settings = DiscordSettings(
+        guild_ids=[emu.guild_id],
+        cooldown_rate=3,
+        cooldown_seconds=60,
+        feedback_db=feedback_db,
+        api_base=emu.api_base,
+        gateway_url=emu.gateway_url,
+    )
+    saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    use_endpoints(settings)
+    bot = GeoBot(settings, Services(library, library, library), FeedbackStore(feedback_db))
+    task = asyncio.create_task(bot.start(emu.token))
+    try:
+        await emu.wait_for(lambda: emu.command_syncs, within=20)
+        await emu.wait_ready()
+        yield World(emu, bot, library, feedback_db)
+    finally:
+        await bot.close()
+        await asyncio.wait_for(task, 10)
+        await emu.stop()
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved[0], yarl.URL(saved[1])
+
+
+async def answered(emu: DiscordEmulator, ix: Interaction, within: float = 10.0) -> Interaction:
+    await emu.wait_for(lambda: ix.answered and "footer" in ix.messages[-1]["embeds"][-1], within)
+    return ix
+
+
+async def replied(emu: DiscordEmulator, ix: Interaction, within: float = 10.0) -> Interaction:
+    await emu.wait_for(lambda: ix.answered, within)
+    return ix
+
+
+def message_payloads(emu: DiscordEmulator, since: int = 0) -> list[dict]:
+    """Every message body the bot sent (channel messages, interaction replies, follow-ups, edits)."""
+    bodies = []
+    for sent in emu.sent[since:]:
+        body = sent.payload or {}
+        if "/callback" in sent.path:
+            body = body.get("data") or {}
+        is_message = any(part in sent.path for part in ("/messages", "/webhooks/", "/callback"))
+        if is_message and (body.get("content") or body.get("embeds")):
+            bodies.append(body)
+    return bodies
+
+
+async def test_command_sync_payload_is_accepted_and_lists_every_command(world: World) -> None:
+    emu = world.emu
+    sync = emu.command_syncs[-1]
+    assert sync.status == 200, sync.response
+    assert sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
+    commands = {c["name"]: c for c in sync.payload}
+    assert set(commands) == {"ask", "sources", "search", "article", "stats", "ingest"}
+    for command in commands.values():
+        assert 1 <= len(command["description"]) <= 100
+        for option in command.get("options", []):
+            assert option["description"] and option["description"] != "…", (command["name"], option)
+    options = {o["name"]: o for o in commands["ask"]["options"]}
+    assert list(options) == ["question", "since", "source"]
+    assert options["question"]["required"] and options["question"]["type"] == 3
+    assert not options["since"].get("required") and not options["source"].get("required")
+    assert [o["name"] for o in commands["search"]["options"]] == ["query", "since", "source"]
+    assert [o["name"] for o in commands["article"]["options"]] == ["id"]
+    assert str(commands["ingest"]["default_member_permissions"]) == str(MANAGE_GUILD)
+    assert commands["ingest"]["contexts"] == [0]
+    assert (
+        "default_member_permissions" not in commands["ask"]
+        or commands["ask"]["default_member_permissions"] is None
+    )
+    assert emu.unknown_routes == []
+
+
+async def test_ask_is_deferred_then_answered_with_cited_embed_and_buttons(world: World) -> None:
+    emu, alice = world.emu, world.emu.user("alice")
+    ix = await answered(
+        emu, await emu.invoke("ask", {"question": "Which chip tools need an export licence?"}, user=alice)
+    )
+    assert ix.response_type == 5 and ix.ack_latency is not None and ix.ack_latency < 3
+    assert ix.rejected == []
+    embed = ix.messages[0]["embeds"][0]
+    assert embed["title"] == "Which chip tools need an export licence?"
+    assert "[1]" in embed["description"] and "licence" in embed["description"]
+    sources = embed["fields"][0]["value"]
+    assert "**[1]** [Chip export rules tighten again](<https://news.example/chips-rules>)" in sources
+    assert "Example Wire · 2024-03-02" in sources
+    assert embed["footer"]["text"].startswith("Answered in ")
+
+    message = ix.messages[-1]
+    assert [b["custom_id"] for b in emu.buttons(message)] == ["geobot:sources", "geobot:up", "geobot:down"]
+    shown = await replied(emu, await emu.click(message, "geobot:sources", user=alice))
+    assert shown.response_type == 4 and shown.ephemeral
+    assert "> Export controls on advanced chips" in shown.text
+    assert "(<https://news.example/chips-rules>)" in shown.text
+
+    bob = emu.user("bob")
+    for user, button in ((alice, "geobot:up"), (bob, "geobot:up"), (alice, "geobot:down")):
+        thanks = await replied(emu, await emu.click(message, button, user=user))
+        assert thanks.ephemeral and "feedback" in thanks.text
+    with sqlite3.connect(world.feedback_db) as db:
+        rows = db.execute("SELECT user_hash, vote, question, answer, cited_ids FROM feedback").fetchall()
+    votes = {r[0]: r[1] for r in rows}
+    assert votes == {
+        hashlib.sha256(str(alice.id).encode()).hexdigest(): -1,
+        hashlib.sha256(str(bob.id).encode()).hexdigest(): 1,
+    }
+    assert {r[2] for r in rows} == {"Which chip tools need an export licence?"}
+    assert all(json.loads(r[4]) == ["chips01"] and "[1]" in r[3] for r in rows)
+
+    again = await replied(emu, await emu.invoke("sources", user=alice))
+    assert again.ephemeral and "Export controls on advanced chips" in again.text
+    nothing = await replied(emu, await emu.invoke("sources", user=bob))
+    assert nothing.ephemeral and "not asked anything" in nothing.text
+
+
+async def test_mention_starts_a_thread_and_follow_up_carries_the_earlier_turn(world: World) -> None:
+    emu, carol = world.emu, world.emu.user("carol")
+    question = "Which operators phase out Huawei radios?"
+    starter = await emu.post_message(f"{emu.bot.mention} {question}", author=carol)
+    thread_id = int(starter["id"])
+    await emu.wait_for(lambda: emu.bot_messages(thread_id))
+    thread = emu.channels[thread_id]
+    assert thread["parent_id"] == str(emu.channel_id) and thread["name"] == question
+    first = emu.bot_messages(thread_id)[0]
+    assert "Huawei" in first["embeds"][0]["description"]
+
+    await emu.post_message("And by when must they finish replacing them?", author=carol, channel_id=thread_id)
+    await emu.wait_for(lambda: len(emu.bot_messages(thread_id)) == 2)
+    followup = world.library.questions[-1]
+    assert followup.text == "And by when must they finish replacing them?"
+    assert len(followup.history) == 1
+    assert followup.history[0].question == question
+    assert first["embeds"][0]["description"] in followup.history[0].answer
+    assert "2027" in emu.bot_messages(thread_id)[1]["embeds"][0]["description"]
+
+
+async def test_article_with_mentions_pings_nobody(world: World) -> None:
+    emu, dave = world.emu, world.emu.user("dave")
+    before = len(emu.sent)
+    ix = await answered(
+        emu, await emu.invoke("ask", {"question": "Who rallied against semiconductor tariffs?"}, user=dave)
+    )
+    starter = await emu.post_message(
+        f"{emu.bot.mention} who rallied against semiconductor tariffs?", author=dave
+    )
+    await emu.wait_for(lambda: emu.bot_messages(int(starter["id"])))
+    shown = await replied(emu, await emu.click(ix.messages[-1], "geobot:sources", user=dave))
+    assert "semiconductor tariffs" in ix.text and "Tariff protest call" in ix.text and shown.answered
+    bodies = message_payloads(emu, since=before)
+    assert bodies
+    for body in bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, body
+        assert pings(body) == set()
+    for text in (ix.text, shown.text, json.dumps(emu.bot_messages(int(starter["id"])))):
+        assert "@everyone" not in text and "@here" not in text
+        assert "<@123456789012345678>" not in text and "<@&123456789012345678>" not in text
+
+
+async def test_non_admin_ingest_is_refused_and_admin_ingest_runs(world: World) -> None:
+    emu = world.emu
+    eve, admin = emu.user("eve"), emu.user("admin", admin=True)
+    refused = await replied(
+        emu, await emu.invoke("ingest", {"url": "https://news.example/feed.xml"}, user=eve)
+    )
+    assert refused.ephemeral and "Manage Server" in refused.text
+    assert world.library.ingested == []
+    bad = await replied(emu, await emu.invoke("ingest", {"url": "file:///etc/passwd"}, user=admin))
+    assert bad.ephemeral and "http" in bad.text and world.library.ingested == []
+    done = await replied(
+        emu, await emu.invoke("ingest", {"url": "https://news.example/feed.xml"}, user=admin)
+    )
+    assert done.ephemeral and "1 added, 0 updated, 0 unchanged, 0 failed" in done.text
+    assert world.library.ingested == ["https://news.example/feed.xml"]
+
+
+async def test_long_answer_arrives_split_and_valid(world: World) -> None:
+    emu, fay = world.emu, world.emu.user("fay")
+    ix = await answered(
+        emu, await emu.invoke("ask", {"question": "What lithium quota mining limits were set?"}, user=fay)
+    )
+    assert ix.rejected == []
+    assert len(ix.messages) >= 2
+    descriptions = [e.get("description", "") for e in ix.embeds]
+    assert all(len(d) <= 4096 for d in descriptions)
+    full = KeywordLibrary([LITHIUM]).ask(world.library.questions[-1])
+    assert " ".join(descriptions).split() == full.text.split()
+    assert emu.buttons(ix.messages[-1]) and not emu.buttons(ix.messages[0])
+
+
+async def test_twenty_concurrent_asks_are_all_acknowledged_in_time_and_answered(world: World) -> None:
+    emu = world.emu
+    users = [emu.user(f"crowd{i}") for i in range(20)]
+    invocations = await asyncio.gather(
+        *(emu.invoke("ask", {"question": "Which chip tools need an export licence?"}, user=u) for u in users)
+    )
+    await emu.wait_for(lambda: all(ix.answered for ix in invocations), within=30)
+    latencies = [ix.ack_latency for ix in invocations]
+    assert all(lat is not None and lat < 3 for lat in latencies), latencies
+    assert all(ix.rejected == [] and "[1]" in ix.text for ix in invocations)
+    assert not any(name == "MainThread" for name in world.library.threads)
+
+
+async def test_cooldown_refuses_the_fourth_question_politely(world: World) -> None:
+    emu, gus = world.emu, world.emu.user("gus")
+    results = [
+        await replied(
+            emu, await emu.invoke("ask", {"question": "Which chip tools need an export licence?"}, user=gus)
+        )
+        for _ in range(4)
+    ]
+    assert all(r.response_type == 5 for r in results[:3])
+    fourth = results[3]
+    assert fourth.response_type == 4 and fourth.ephemeral and "ask again in" in fourth.text
+
+
+async def test_bad_since_date_gets_a_short_ephemeral_reply(world: World) -> None:
+    emu, hal = world.emu, world.emu.user("hal")
+    ix = await replied(
+        emu, await emu.invoke("ask", {"question": "chips?", "since": "the day after never"}, user=hal)
+    )
+    assert ix.ephemeral and "not a date I understand" in ix.text
+    recent = await answered(
+        emu,
+        await emu.invoke(
+            "ask", {"question": "Which chip tools need a licence?", "since": "2024-01-01"}, user=hal
+        ),
+    )
+    assert world.library.questions[-1].since is not None and "chips-rules" in recent.text
+
+
+async def test_search_pages_article_and_stats(world: World) -> None:
+    emu, ida = world.emu, world.emu.user("ida")
+    ix = await replied(emu, await emu.invoke("search", {"query": "satellite launch"}, user=ida))
+    page1 = ix.messages[0]
+    assert page1["embeds"][0]["footer"]["text"] == "Page 1/3 · 12 articles"
+    assert emu.buttons(page1)[0]["disabled"] is True
+    turned = await emu.click(page1, "geobot:search:next", user=ida)
+    await emu.wait_for(lambda: turned.response_type == 7)
+    assert page1["embeds"][0]["footer"]["text"] == "Page 2/3 · 12 articles"
+    other = await replied(emu, await emu.click(page1, "geobot:search:next", user=emu.user("jon")))
+    assert other.ephemeral and "yourself" in other.text
+
+    art = await replied(emu, await emu.invoke("article", {"id": "chips01"}, user=ida))
+    embed = art.messages[0]["embeds"][0]
+    assert embed["title"] == CHIPS.title and embed["url"] == CHIPS.url
+    assert "Export controls on advanced chips" in embed["description"]
+    missing = await replied(emu, await emu.invoke("article", {"id": "nope"}, user=ida))
+    assert "No article has the id" in missing.text
+
+    stats = await replied(emu, await emu.invoke("stats", user=ida))
+    fields = {f["name"]: f["value"] for f in stats.messages[0]["embeds"][0]["fields"]}
+    assert fields["Articles"] == str(4 + len(SATELLITES)) and fields["Publishers"] == "5"
+
+
+async def test_gateway_drop_is_resumed_and_later_commands_answered(world: World) -> None:
+    emu = world.emu
+    resumes = emu.resumes
+    await emu.drop_gateway()
+    await emu.wait_for(lambda: emu.resumes > resumes, within=20)
+    ix = await answered(
+        emu,
+        await emu.invoke(
+            "ask", {"question": "Which chip tools need an export licence?"}, user=emu.user("kim")
+        ),
+    )
+    assert ix.ack_latency is not None and ix.ack_latency < 3
+    assert emu.heartbeats > 0

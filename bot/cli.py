@@ -74,8 +74,13 @@ def serve(config: ConfigOption = None) -> None:
             code=2,
         )
     from bot.discord.runner import run_bot
+    from bot.errors import BotError
+    from vectorstore.errors import EmbeddingModelError, StoreError
 
-    run_bot(settings, secrets)
+    try:
+        run_bot(settings, secrets)
+    except (BotError, StoreError, EmbeddingModelError) as exc:
+        fail(str(exc))
 
 
 @app.command()

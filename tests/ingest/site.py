@@ -7,6 +7,7 @@ or never ends, an oversized body, an image, redirect chains and redirects to pri
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from datetime import UTC, datetime
@@ -171,8 +172,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/catalog.xml":  # XML, but no feed
             self._send(200, b'<?xml version="1.0"?><catalog><item>bolt</item></catalog>', "application/xml")
         elif path == "/empty-feed.xml":
-            body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
-            self._send(200, body, "application/rss+xml")
+            empty = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+            self._send(200, empty, "application/rss+xml")
         elif path == "/feed-hostile-links.xml":  # summary-only entries linking to forbidden places
             self._send(200, _hostile_feed().encode(), "application/rss+xml")
         elif path == "/notes.txt":
@@ -249,9 +250,12 @@ def _broken_item(base: str) -> str:
 class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server_address[1]}"
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        scheme = "https" if tls else "http"
+        self.base = f"{scheme}://127.0.0.1:{self.server_address[1]}"
         self.paths: list[str] = []
         self.hosts: list[str] = []
         self.slow_seconds = 3.0

@@ -7,9 +7,12 @@ raises and is recorded, so a broken guard fails the test instead of reaching the
 from __future__ import annotations
 
 import ipaddress
+import ssl
 import time
 
+import httpx
 import pytest
+import trustme
 
 from ingest import url_guard
 from ingest.errors import (
@@ -22,7 +25,7 @@ from ingest.errors import (
     ResponseTooLarge,
     TooManyRedirects,
 )
-from ingest.fetch import Fetcher
+from ingest.fetch import Fetcher, PinnedTransport
 from ingest.settings import IngestSettings
 from tests.ingest.conftest import PUBLIC, Net
 from tests.ingest.site import SiteServer
@@ -329,3 +332,52 @@ def test_every_fetch_error_is_one_line_naming_the_url(net: Net, site: SiteServer
             _fetch(url, fetch_timeout=0.3)
         assert str(info.value).startswith(f"{url}: ")
         assert "\n" not in str(info.value)
+
+
+# --- TLS: pinned to the vetted address, still verified against the host name -------------
+
+
+@pytest.fixture(scope="module")
+def tls_ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def _tls_site(ca: trustme.CA, name: str) -> tuple[SiteServer, list[str | None]]:
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(server_side)
+    names: list[str | None] = []
+    server_side.sni_callback = lambda _sock, sni, _ctx: names.append(sni)
+    server = SiteServer(tls=server_side)
+    server.start()
+    return server, names
+
+
+def _tls_fetcher(ca: trustme.CA) -> Fetcher:
+    client_side = ssl.create_default_context()
+    ca.configure_trust(client_side)
+    inner = httpx.HTTPTransport(verify=client_side, trust_env=False, retries=0)
+    return Fetcher(_settings(), transport=PinnedTransport(allow_private=False, inner=inner))
+
+
+def test_https_connects_to_the_vetted_address_with_host_name_sni_and_verification(
+    net: Net, tls_ca: trustme.CA
+) -> None:
+    server, names = _tls_site(tls_ca, "site.test")
+    try:
+        url = f"https://site.test:{server.server_address[1]}/host"
+        with _tls_fetcher(tls_ca) as fetcher:
+            page = fetcher.fetch(url)
+        assert page.text() == f"site.test:{server.server_address[1]}"  # Host header kept
+        assert names == ["site.test"]  # SNI names the host, not the pinned address
+    finally:
+        server.stop()
+    assert net.blocked == []
+
+
+def test_https_certificate_for_another_name_is_rejected(net: Net, tls_ca: trustme.CA) -> None:
+    server, _ = _tls_site(tls_ca, "other.test")
+    try:
+        with _tls_fetcher(tls_ca) as fetcher, pytest.raises(FetchFailed, match="CERTIFICATE_VERIFY_FAILED"):
+            fetcher.fetch(f"https://site.test:{server.server_address[1]}/host")
+    finally:
+        server.stop()

@@ -107,6 +107,43 @@ def ingest(
         raise typer.Exit(1)
 
 
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Show how many articles and chunks the store holds, and their date range."""
+    settings, _ = setup(config)
+    import json
+
+    from bot.store_view import stats_table
+    from vectorstore.errors import StoreError
+    from vectorstore.store import build_store
+
+    try:
+        figures = build_store(settings.vectorstore).stats()
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
+        Console().print(stats_table(figures))
+
+
+@app.command()
+def reindex(config: ConfigOption = None) -> None:
+    """Rebuild the keyword index and the article catalog from the Chroma store."""
+    settings, _ = setup(config)
+    from vectorstore.errors import StoreError
+    from vectorstore.store import build_store
+
+    try:
+        done = build_store(settings.vectorstore).reindex()
+    except StoreError as exc:
+        fail(str(exc))
+    Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
+
+
 def main() -> None:
     app()
 

@@ -86,8 +86,8 @@ def open_client(settings: VectorStoreSettings) -> ClientAPI:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:
         raise StoreError(
-            f"vectorstore.path {path}: Chroma cannot open its store there ({exc}); set [vectorstore] "
-            "path (or GEOBOT_VECTORSTORE__PATH) to a writable folder of its own"
+            f"vectorstore.path {path}: Chroma cannot open its store there ({exc}); set "
+            "vectorstore.path in config.toml (or GEOBOT_VECTORSTORE__PATH) to a folder of its own"
         ) from exc
 
 
@@ -101,7 +101,7 @@ def ensure_dir(path: Path) -> Path:
     except OSError as exc:
         raise StoreError(
             f"vectorstore.path {path}: cannot create or write this folder ({exc.strerror or exc}); "
-            "set [vectorstore] path (or GEOBOT_VECTORSTORE__PATH) to a writable folder"
+            "set vectorstore.path in config.toml (or GEOBOT_VECTORSTORE__PATH) to a writable folder"
         ) from exc
     return path
 

@@ -129,7 +129,7 @@ class KeywordIndex:
         except sqlite3.Error as exc:
             raise StoreError(
                 f"vectorstore.path: the keyword index {self.path} cannot be opened ({exc}); set "
-                "[vectorstore] path (or GEOBOT_VECTORSTORE__PATH) to a writable folder"
+                "vectorstore.path in config.toml (or GEOBOT_VECTORSTORE__PATH) to a writable folder"
             ) from exc
         # One connection shared by the bot's worker threads; sqlite3 objects are not safe to use
         # from two threads at once.

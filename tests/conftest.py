@@ -55,3 +55,62 @@ def ingested_corpus(tmp_path_factory: pytest.TempPathFactory) -> IngestedCorpus:
     report = run_ingest([CORPUS], settings)
     assert report.ok, report.failed
     return IngestedCorpus(settings, store_path, report)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on a free loopback port for the session; yields (host, port)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    host, port = "127.0.0.1", _free_port()
+    folder = tmp_path_factory.mktemp("chroma_server")
+    chroma = Path(sys.executable).parent / "chroma"
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(folder / "data"), "--host", host, "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"chroma server exited with {proc.returncode}: see {folder / 'server.log'}")
+            try:
+                if httpx.get(f"http://{host}:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma server did not answer within 90 s: see {folder / 'server.log'}")
+            time.sleep(0.25)
+        yield host, port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The bundled all-MiniLM-L6-v2 with default settings (bf16), loaded once per session."""
+    from vectorstore.embeddings import build_embedder
+    from vectorstore.settings import EmbeddingSettings
+
+    return build_embedder(EmbeddingSettings())

@@ -97,6 +97,19 @@ def test_non_public_addresses_are_refused_before_connecting(net: Net, url: str, 
     _refused(net, url, reason)
 
 
+def test_ipv6_zone_ids_do_not_hide_a_link_local_address(net: Net) -> None:
+    _refused(net, "http://[fe80::1%eth0]/", "link-local address fe80::1")
+
+
+def test_proxy_variables_are_ignored(net: Net, site: SiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A proxy would resolve and connect on our behalf, outside the guard.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, "http://10.0.0.9:3128")
+    page = _fetch(f"http://site.test:{site.server_address[1]}/notes.txt")
+    assert page.text().startswith("A plain text note.")
+    assert net.blocked == []
+
+
 def test_one_private_address_among_public_ones_refuses_the_host(net: Net) -> None:
     _refused(net, "http://mixed.test/news", "mixed.test resolves to private address 192.168.1.20")
     assert "mixed.test" in net.resolved

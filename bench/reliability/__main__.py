@@ -11,6 +11,7 @@ are reported as not run.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -25,27 +26,89 @@ from bench.reliability import netguard
 from bench.reliability.harness import Case, CaseResult, FaultResult, run_case
 from bench.reliability.hostile_server import HostileServer
 from bench.reliability.product import REPO, Workspace
+from bench.reliability.world import World
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def _catalog(ws: Workspace, server: HostileServer) -> list[Case]:
-    from bench.reliability import cases_config, cases_files, cases_questions, cases_urls
+def _catalog(ws: Workspace, server: HostileServer, world: World) -> list[Case]:
+    from bench.reliability import cases_config, cases_discord, cases_files, cases_questions, cases_urls
 
     return [
         *cases_config.cases(ws),
         *cases_files.cases(ws),
         *cases_urls.cases(ws, server),
         *cases_questions.cases(ws, server),
+        *cases_discord.cases(world, server),
     ]
 
 
-def _faults(quick: bool) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
-    from bench.reliability import faults
+def _faults(world: World, server: HostileServer) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
+    from bench.reliability import faults, faults_services
 
-    return faults.catalog(quick)
+    return [*faults.catalog(), *faults_services.catalog(world, server)]
+
+
+def _capture_logs() -> None:
+    """Keep every record the in-process bot and services log, at the most talkative level."""
+    from bench.reliability.cases_discord import CAPTURE
+
+    logging.getLogger().addHandler(CAPTURE)
+    for name in ("bot", "ingest", "vectorstore"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    logging.getLogger("discord").setLevel(logging.INFO)
+
+
+def _run_cases(cases: list[Case], only: str, quick: bool, progress: Console) -> list[CaseResult]:
+    out = []
+    for case in cases:
+        if not case.id.startswith(only) or (quick and case.full_only):
+            continue
+        result = run_case(case)
+        progress.print(
+            f"  {result.status:7} {case.id} ({result.seconds:.1f}s) {result.actual[:100]}",
+            highlight=False,
+            markup=False,
+        )
+        if result.failed_checks and result.status == "fail":
+            progress.print(
+                f"          failed: {'; '.join(result.failed_checks)[:300]}", highlight=False, markup=False
+            )
+        out.append(result)
+    return out
+
+
+def _run_fault(
+    fid: str, fault: Callable[[Path, bool], FaultResult], root: Path, quick: bool, progress: Console
+) -> FaultResult:
+    progress.print(f"  fault {fid} ...", highlight=False, markup=False)
+    t0 = time.perf_counter()
+    try:
+        fr = fault(root / fid, quick)
+    except Exception as exc:  # a broken fault is reported; the others still run
+        fr = FaultResult(fid, fid, "", trials=1, notes=[f"fault harness error: {exc!r}"[:300]])
+    fr.seconds = time.perf_counter() - t0
+    notes = "; ".join(fr.notes[:2])[:300]
+    progress.print(
+        f"  {fr.status:7} {fid}: {fr.survived}/{fr.trials} {fr.skipped} {notes}",
+        highlight=False,
+        markup=False,
+    )
+    return fr
+
+
+def _run_load(root: Path, quick: bool, world: World, progress: Console) -> dict[str, Any]:
+    from bench.reliability import load as load_mod
+
+    progress.print("  load ...", highlight=False, markup=False)
+    try:
+        load = load_mod.run(root / "load", quick, world)
+    except Exception as exc:  # reported in the table, not a crash of the suite
+        load = {"status": "fail", "reason": f"load harness error: {exc!r}"[:300], "lost": "unknown"}
+    progress.print(f"  load: {load}", highlight=False, markup=False)
+    return load
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,39 +126,25 @@ def main(argv: list[str] | None = None) -> int:
     cases: list[CaseResult] = []
     faults: list[FaultResult] = []
     load: dict[str, Any] = {}
+    _capture_logs()
     with tempfile.TemporaryDirectory(prefix="geobot-reliability-") as tmp, HostileServer() as server:
         root = Path(tmp)
         ws = Workspace(root / "cases")
+        world = World(root / "world")
         try:
-            for case in _catalog(ws, server):
-                if not case.id.startswith(args.only) or (args.quick and case.full_only):
-                    continue
-                result = run_case(case)
-                progress.print(
-                    f"  {result.status:7} {case.id} ({result.seconds:.1f}s) {result.actual[:100]}",
-                    highlight=False,
-                    markup=False,
-                )
-                cases.append(result)
+            cases += _run_cases(_catalog(ws, server, world), args.only, args.quick, progress)
+            ws.close()
+            for fid, fault in _faults(world, server):
+                if fid.startswith(args.only):
+                    faults.append(_run_fault(fid, fault, root, args.quick, progress))
+            if not args.only or args.only.startswith("load"):
+                load = _run_load(root, args.quick, world, progress)
+            from bench.reliability import cases_discord
+
+            cases += _run_cases(cases_discord.final_cases(world), args.only, args.quick, progress)
         finally:
             ws.close()
-        for fid, fault in _faults(args.quick):
-            if not fid.startswith(args.only):
-                continue
-            progress.print(f"  fault {fid} ...", highlight=False, markup=False)
-            t0 = time.perf_counter()
-            fr = fault(root / fid, args.quick)
-            fr.seconds = time.perf_counter() - t0
-            progress.print(
-                f"  {fr.status:7} {fid}: {fr.survived}/{fr.trials} {fr.skipped}",
-                highlight=False,
-                markup=False,
-            )
-            faults.append(fr)
-        if "load".startswith(args.only) or args.only.startswith("load"):
-            from bench.reliability import load as load_mod
-
-            load = load_mod.run(root / "load", args.quick)
+            world.close()
     from bench.reliability import report
 
     data = report.write(args.out, mode, cases, faults, load, time.perf_counter() - started)

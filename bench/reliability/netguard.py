@@ -57,7 +57,9 @@ def install(
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
 
-    def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0):
+    def getaddrinfo(
+        host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+    ) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
         if name is None or name.lower() in ("localhost", "localhost.localdomain") or _is_ip(name):
             return real_getaddrinfo(host, port, family, type, proto, flags)
@@ -93,9 +95,9 @@ def install(
     def connect_ex(self: socket.socket, address: Any) -> int:
         return real_connect_ex(self, _target(self, address))
 
-    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
 
 
 def _is_ip(name: str) -> bool:

@@ -17,9 +17,10 @@ def _keyword_count(store: Any) -> int:
         method = getattr(store, name, None)
         if callable(method):
             return int(method())
-    keyword = getattr(store, "keyword", None) or getattr(store, "keyword_index", None)
-    if keyword is not None and callable(getattr(keyword, "count", None)):
-        return int(keyword.count())
+    keyword = getattr(store, "keyword", None)
+    for name in ("count_chunks", "count"):
+        if keyword is not None and callable(getattr(keyword, name, None)):
+            return int(getattr(keyword, name)())
     return -1
 
 
@@ -32,7 +33,7 @@ def main() -> int:
     from ingest.settings import IngestAppSettings
     from vectorstore.config import load_config
 
-    store = build_store(load_config(IngestAppSettings))
+    store = build_store(load_config(IngestAppSettings).vectorstore)
     chunks = store.get()
     per_article: dict[str, int] = {}
     for rec in chunks:

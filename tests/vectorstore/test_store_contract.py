@@ -1,0 +1,285 @@
+"""One contract for the store, run against embedded Chroma and a real `chroma run` server.
+
+Vectors are built by hand (unit vectors with known cosines) so ordering is exact and the
+tests need no model; texts are written for these tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vectorstore.metadata import chunk_id, published_ts
+from vectorstore.records import ArticleRecord, ChunkRecord
+from vectorstore.settings import VectorStoreSettings
+from vectorstore.store import STATS_KEYS, Store, build_store
+
+DIM = 384
+_collections = itertools.count()
+
+
+def unit(*weights: float) -> np.ndarray:
+    """A unit vector whose first components are ``weights`` (normalised)."""
+    v = np.zeros(DIM, dtype=np.float32)
+    v[: len(weights)] = weights
+    return v / np.linalg.norm(v)
+
+
+def article(article_id: str, **changes: object) -> ArticleRecord:
+    base = ArticleRecord(
+        id=article_id,
+        title=f"Headline of {article_id}",
+        publisher="Example Wire",
+        author="A. Writer",
+        published="2020-07-14",
+        url=f"https://news.example/{article_id}",
+        language="en",
+        origins=({"path": "sample.csv", "record": 1},),
+        content_hash=f"hash-{article_id}",
+        ingested_at="2026-01-02T03:04:05+00:00",
+        chunk_count=0,
+    )
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def chunks(article_id: str, texts: list[str]) -> list[ChunkRecord]:
+    out, start = [], 0
+    for i, text in enumerate(texts):
+        out.append(
+            ChunkRecord(chunk_id(article_id, i), text, {"start_char": start, "end_char": start + len(text)})
+        )
+        start += len(text) + 1
+    return out
+
+
+def vectors(n: int, offset: int = 0) -> np.ndarray:
+    return np.stack([unit(*([0.0] * (offset + i)), 1.0) for i in range(n)])
+
+
+def keyword_ids(store: Store, text: str, k: int = 10, **kw: object) -> list[str]:
+    return [hit.record.id for hit in store.keyword_query(text, k, **kw)]  # type: ignore[arg-type]
+
+
+class StoreContract:
+    """What every store configuration must do; subclasses provide the ``store`` fixture."""
+
+    @pytest.fixture
+    def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    def test_add_get_count(self, store: Store) -> None:
+        records = [
+            ChunkRecord("x:0", "Lighthouse keepers count seabirds.", {"article_id": "x", "chunk_index": 0}),
+            ChunkRecord("x:1", "Ferries were delayed by fog.", {"article_id": "x", "chunk_index": 1}),
+        ]
+        store.add(records, vectors(2))
+        assert store.count() == 2
+        got = store.get(ids=["x:1", "x:0"])
+        assert [r.id for r in got] == ["x:1", "x:0"]
+        assert got[0].text == "Ferries were delayed by fog."
+        assert got[0].metadata["chunk_index"] == 1
+        assert [r.id for r in store.get(where={"chunk_index": 0})] == ["x:0"]
+        assert len(store.get(limit=1)) == 1
+
+    def test_upsert_replaces_in_both_indexes(self, store: Store) -> None:
+        store.add([ChunkRecord("u:0", "Old wording about marmalade.", {"article_id": "u"})], vectors(1))
+        store.add([ChunkRecord("u:0", "New wording about porcelain.", {"article_id": "u"})], vectors(1, 1))
+        assert store.count() == 1
+        assert store.get(ids=["u:0"])[0].text == "New wording about porcelain."
+        assert keyword_ids(store, "marmalade") == []
+        assert keyword_ids(store, "porcelain") == ["u:0"]
+        assert store.query(unit(0, 1), 1)[0].score == pytest.approx(1.0, abs=1e-4)
+
+    def test_delete_by_ids_and_where(self, store: Store) -> None:
+        records = [
+            ChunkRecord(f"d{i}:0", f"Chunk {i} mentions walrus colonies.", {"article_id": f"d{i}", "n": i})
+            for i in range(4)
+        ]
+        store.add(records, vectors(4))
+        assert store.delete(ids=["d0:0", "missing:0"]) == 1
+        assert store.delete(where={"n": {"$gte": 2}}) == 2
+        assert [r.id for r in store.get()] == ["d1:0"]
+        assert keyword_ids(store, "walrus") == ["d1:0"]
+        with pytest.raises(ValueError, match="ids or where"):
+            store.delete()
+
+    def test_query_orders_by_cosine(self, store: Store) -> None:
+        records = [
+            ChunkRecord(f"q{i}:0", f"text {i}", {"article_id": f"q{i}", "group": i % 2}) for i in range(3)
+        ]
+        # cosines to the query (1, 0): 1.0, 0.8, 0.0
+        store.add(records, np.stack([unit(1, 0), unit(0.8, 0.6), unit(0, 1)]))
+        hits = store.query(unit(1, 0), 3)
+        assert [h.record.id for h in hits] == ["q0:0", "q1:0", "q2:0"]
+        assert [h.score for h in hits] == pytest.approx([1.0, 0.8, 0.0], abs=1e-3)
+        assert hits[1].record.metadata["article_id"] == "q1"
+        filtered = store.query(unit(1, 0), 3, where={"group": 0})
+        assert [h.record.id for h in filtered] == ["q0:0", "q2:0"]
+
+    def test_keyword_query_ranks_and_filters(self, store: Store) -> None:
+        store.write_article(
+            article("k1", publisher="Harbour Gazette", published="2019-05-01"),
+            chunks("k1", ["The quarry reopened.", "Granite granite granite from the quarry."]),
+            vectors(2),
+        )
+        store.write_article(
+            article("k2", publisher="Valley Times", published="2021-09-30"),
+            chunks("k2", ["A granite statue was unveiled in the square."]),
+            vectors(1, 2),
+        )
+        assert keyword_ids(store, "granite")[0] == "k1:1"
+        assert set(keyword_ids(store, "Granite statues?")) == {"k1:1", "k2:0"}
+        assert keyword_ids(store, "statue", where={"publisher": "Harbour Gazette"}) == []
+        assert keyword_ids(store, "granite", where={"publisher": {"$in": ["Valley Times"]}}) == ["k2:0"]
+        since_2020 = {"published_ts": {"$gte": published_ts("2020-01-01")}}
+        assert keyword_ids(store, "granite quarry", where=since_2020) == ["k2:0"]
+        hit = store.keyword_query("quarry", 1)[0]
+        assert hit.record.metadata["title"] == "Headline of k1"
+        assert keyword_ids(store, "?!") == []
+
+    def test_write_article_replaces_chunks_without_orphans(self, store: Store) -> None:
+        first = [
+            "Orchards in spring.",
+            "Beekeepers moved hives.",
+            "Cider presses ran late.",
+            "Frost hit pears.",
+        ]
+        store.write_article(article("w"), chunks("w", first), vectors(4), signature=b"sig-1")
+        store.write_article(
+            article("w", content_hash="hash-w2"),
+            chunks("w", ["Orchards in autumn.", "Apples stored."]),
+            vectors(2),
+        )
+        assert sorted(r.id for r in store.get(where={"article_id": "w"})) == ["w:0", "w:1"]
+        assert store.count() == 2
+        assert keyword_ids(store, "cider frost beekeepers") == []
+        assert keyword_ids(store, "apples") == ["w:1"]
+        stored = store.get_article("w")
+        assert stored is not None and stored.chunk_count == 2 and stored.content_hash == "hash-w2"
+        assert store.article_signatures() == {"w": b"sig-1"}  # None keeps the stored signature
+        meta = store.get(ids=["w:1"])[0].metadata
+        assert meta["publisher"] == "Example Wire" and meta["published_ts"] == published_ts("2020-07-14")
+        assert meta["origins"] == '[{"path": "sample.csv", "record": 1}]'
+        assert (meta["chunk_index"], meta["start_char"]) == (1, len("Orchards in autumn.") + 1)
+        with pytest.raises(ValueError, match="expected 'w:0'"):
+            store.write_article(article("w"), [ChunkRecord("other", "x")], vectors(1))
+
+    def test_interrupted_rewrite_is_repaired_by_a_rerun(self, store: Store) -> None:
+        store.write_article(article("r"), chunks("r", ["One.", "Two.", "Three."]), vectors(3))
+        new = article("r", content_hash="hash-r2")
+        new_chunks = chunks("r", ["Uno tortoise."])
+        # The process died after the Chroma upsert, before the SQLite commit:
+        store.dense.upsert(new_chunks, vectors(1, 5))
+        assert store.get_article("r").content_hash == "hash-r"  # type: ignore[union-attr]
+        store.write_article(new, new_chunks, vectors(1, 5))  # the rerun
+        assert [r.id for r in store.get(where={"article_id": "r"})] == ["r:0"]
+        assert keyword_ids(store, "tortoise three") == ["r:0"]
+        assert store.stats()["chunks"] == 1
+
+    def test_update_metadata_keeps_vectors(self, store: Store) -> None:
+        store.write_article(
+            article("m", title="Draft title"), chunks("m", ["Tidal energy trial."]), vectors(1, 3)
+        )
+        richer = article(
+            "m",
+            title="Tidal energy trial starts",
+            author=None,
+            origins=({"path": "sample.csv", "record": 1}, {"url": "https://mirror.example/m"}),
+        )
+        store.update_article_metadata(richer)
+        hit = store.query(unit(0, 0, 0, 1), 1)[0]
+        assert hit.record.id == "m:0" and hit.score == pytest.approx(1.0, abs=1e-4)
+        assert hit.record.metadata["title"] == "Tidal energy trial starts"
+        assert "author" not in hit.record.metadata
+        assert store.keyword_query("tidal", 1)[0].record.metadata["title"] == "Tidal energy trial starts"
+        stored = store.get_article("m")
+        assert stored is not None and len(stored.origins) == 2 and stored.author is None
+        assert stored.chunk_count == 1
+        with pytest.raises(KeyError):
+            store.update_article_metadata(article("absent"))
+
+    def test_reindex_rebuilds_keyword_index_and_catalog(self, store: Store) -> None:
+        store.write_article(article("a", published=None), chunks("a", ["Canal locks."]), vectors(1), b"s-a")
+        store.write_article(
+            article("b", publisher=None), chunks("b", ["Canal barges.", "Tow paths."]), vectors(2, 1)
+        )
+        before = (store.list_articles(), keyword_ids(store, "canal paths"), store.stats())
+        assert store.reindex() == {"articles": 2, "chunks": 3}
+        assert (store.list_articles(), keyword_ids(store, "canal paths"), store.stats()) == before
+        assert store.article_signatures() == {"a": b"s-a"}  # kept across a rebuild
+        with store.keyword.transaction() as db:
+            store.keyword.wipe(db)
+        assert store.list_articles() == [] and keyword_ids(store, "canal") == []
+        assert store.reindex() == {"articles": 2, "chunks": 3}
+        assert (store.list_articles(), keyword_ids(store, "canal paths"), store.stats()) == before
+
+    def test_articles_catalog_and_stats(self, store: Store) -> None:
+        assert store.stats() == dict.fromkeys(STATS_KEYS) | {"articles": 0, "chunks": 0, "publishers": 0}
+        store.write_article(article("s1", published="2019-01-02"), chunks("s1", ["a b"]), vectors(1))
+        store.write_article(
+            article(
+                "s2", publisher="Other Post", published="2023-04-05", ingested_at="2026-02-01T00:00:00+00:00"
+            ),
+            chunks("s2", ["c d", "e f"]),
+            vectors(2, 1),
+        )
+        store.write_article(article("s3", published=None), chunks("s3", ["g h"]), vectors(1, 3))
+        stats = store.stats()
+        assert list(stats) == list(STATS_KEYS)
+        assert stats == {
+            "articles": 3,
+            "chunks": 4,
+            "publishers": 2,
+            "earliest": "2019-01-02",
+            "latest": "2023-04-05",
+            "last_ingest": "2026-02-01T00:00:00+00:00",
+        }
+        assert [a.id for a in store.list_articles()] == ["s2", "s1", "s3"]
+        assert [a.id for a in store.list_articles(publisher="other post")] == ["s2"]
+        assert [a.id for a in store.list_articles(since="2020-01-01")] == ["s2"]
+        assert [a.id for a in store.list_articles(limit=1, offset=1)] == ["s1"]
+        assert store.find_article_by_hash("hash-s3").id == "s3"  # type: ignore[union-attr]
+        assert store.delete_article("s2") is True
+        assert store.delete_article("s2") is False
+        assert store.get_article("s2") is None and store.count() == 2
+        assert store.delete(ids=["s1:0"]) == 1
+        assert store.get_article("s1") is None  # its last chunk went, so did its catalog row
+
+
+class TestEmbeddedStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[Store]:
+        store = build_store(VectorStoreSettings(path=tmp_path / "store"))
+        yield store
+        store.close()
+
+    def test_store_survives_reopen(self, tmp_path: Path) -> None:
+        settings = VectorStoreSettings(path=tmp_path / "store")
+        first = build_store(settings)
+        first.write_article(article("p"), chunks("p", ["Persistent harbour notes."]), vectors(1))
+        first.close()
+        again = build_store(settings)
+        assert again.get_article("p") is not None and keyword_ids(again, "harbour") == ["p:0"]
+        assert again.count() == 1
+
+
+@pytest.mark.integration
+class TestServerStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path, chroma_server: tuple[str, int]) -> Iterator[Store]:
+        host, port = chroma_server
+        settings = VectorStoreSettings(
+            mode="http",
+            host=host,
+            port=port,
+            path=tmp_path / "store",
+            collection=f"contract{next(_collections)}",
+        )
+        store = build_store(settings)
+        yield store
+        store.close()

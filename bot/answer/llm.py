@@ -7,6 +7,7 @@ extractive answer is returned instead, with a log line saying why.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -18,8 +19,9 @@ from typing import TYPE_CHECKING, Protocol
 import pysbd
 
 from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
-from bot.answer.types import Answer, Citation, Question
+from bot.answer.types import Answer, Citation, Origin, Question
 from bot.settings import LLMSettings, Secrets
+from vectorstore.records import ChunkRecord
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -61,12 +63,13 @@ SYSTEM_PROMPT = (
 
 
 class Passage(Protocol):
-    """What the LLM answerer needs of a retrieved passage."""
+    """What the LLM answerer needs of a retrieved passage (``vectorstore.retrieval.Passage``)."""
 
     @property
     def text(self) -> str: ...
 
-    def citation(self, n: int, quote: str) -> Citation: ...
+    @property
+    def chunk(self) -> ChunkRecord: ...
 
 
 class Answerer(Protocol):
@@ -176,6 +179,35 @@ def _best_quote(passage: str, sentences: Sequence[str]) -> str:
     return max(candidates, key=lambda s: len(_content_words(s) & claim))
 
 
+def citation(passage: Passage, n: int, quote: str) -> Citation:
+    """Source `n` of an answer: the passage's article, as its chunk metadata describes it."""
+    meta = passage.chunk.metadata
+
+    def text(key: str) -> str | None:
+        value = meta.get(key)
+        return str(value) if value not in (None, "") else None
+
+    try:
+        origins = json.loads(str(meta.get("origins", "[]")))
+    except json.JSONDecodeError:
+        origins = []
+    return Citation(
+        n=n,
+        article_id=text("article_id") or passage.chunk.id,
+        title=text("title") or "(untitled)",
+        publisher=text("publisher"),
+        author=text("author"),
+        published=text("published"),
+        url=text("url"),
+        quote=quote,
+        origin=tuple(
+            Origin(path=o.get("path"), record=o.get("record"), url=o.get("url"))
+            for o in origins
+            if isinstance(o, dict)
+        ),
+    )
+
+
 class LLMAnswerer:
     """Answers with a chat model; falls back to `fallback` (the extractive answerer) when the
     reply cannot be trusted, the model fails, or it is later than `timeout` seconds."""
@@ -204,8 +236,10 @@ class LLMAnswerer:
             return self._fall_back(question, passages, started, "no sentence with a valid citation")
         text, used = render(checked.sentences)
         citations = tuple(
-            passages[n - 1].citation(
-                new_n, _best_quote(texts[n - 1], [s.text for s in checked.sentences if n in s.sources])
+            citation(
+                passages[n - 1],
+                new_n,
+                _best_quote(texts[n - 1], [s.text for s in checked.sentences if n in s.sources]),
             )
             for new_n, n in enumerate(used, start=1)
         )

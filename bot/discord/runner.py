@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 import discord
 import yarl
@@ -35,6 +36,8 @@ async def serve(settings: DiscordSettings, services: Services, token: str) -> No
     """Run the bot until it is closed; start-up failures become a StartupError."""
     use_endpoints(settings)
     bot = GeoBot(settings, services, FeedbackStore(settings.feedback_db))
+    # systemd and docker stop with SIGTERM: close the gateway session cleanly as Ctrl-C does.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(bot.close()))
     try:
         async with bot:
             await bot.start(token)

@@ -1,0 +1,105 @@
+"""The real store, retrieval, answering service and ingest pipeline behind the Discord ports."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.discord.ports import ArticleHit, Asker, IngestSummary, Services
+from bot.settings import Secrets, Settings
+from vectorstore.records import ArticleRecord
+from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher
+
+if TYPE_CHECKING:
+    from vectorstore.embeddings import Embedder
+    from vectorstore.store import Store
+
+# /search ranks articles by their best passage: fetch this many passages per article wanted.
+_SEARCH_CANDIDATES = 100
+
+
+class StoreLibrary:
+    """Library over the store: catalog look-ups, and article search through hybrid retrieval."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.retriever = HybridRetriever(
+            store, embedder.embed_query, top_k=50, candidates=_SEARCH_CANDIDATES, max_per_article=1
+        )
+
+    def stats(self) -> Mapping[str, Any]:
+        return self.store.stats()
+
+    def get_article(self, article_id: str) -> ArticleRecord | None:
+        return self.store.get_article(article_id)
+
+    def lead(self, article_id: str) -> str:
+        chunks = self.store.get(where={"article_id": article_id})
+        if not chunks:
+            return ""
+        first = min(chunks, key=lambda c: int(c.metadata.get("chunk_index", 0)))
+        return first.text.strip().split("\n\n")[0]
+
+    def search(self, query: str, *, since: date | None, source: str | None, limit: int) -> list[ArticleHit]:
+        try:
+            passages = self.retriever.retrieve(query, Filters(since=since, publisher=source), k=limit)
+        except NoMatchingPublisher:
+            return []
+        hits: dict[str, ArticleHit] = {}
+        for passage in passages:  # best first, so an article keeps its best passage's score
+            article = None if passage.article_id in hits else self.store.get_article(passage.article_id)
+            if article is not None:
+                hits[article.id] = ArticleHit(article, passage.score)
+        return list(hits.values())
+
+
+class PipelineIngester:
+    """Ingester through ingest.pipeline, one run at a time (runs share the store and the model)."""
+
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.Lock()
+
+    def ingest_urls(self, urls: Sequence[str]) -> IngestSummary:
+        from ingest.pipeline import run_ingest
+        from ingest.settings import IngestAppSettings
+
+        app = IngestAppSettings(
+            vectorstore=self.settings.vectorstore,
+            embedding=self.settings.embedding,
+            ingest=self.settings.ingest,
+        )
+        with self._lock:
+            report = run_ingest(list(urls), app, store=self.store, embedder=self.embedder)
+        return IngestSummary(
+            added=len(report.added),
+            updated=len(report.updated) + len(report.metadata_updated),
+            unchanged=len(report.unchanged),
+            failed=tuple(report.failed),
+        )
+
+
+def build_asker(settings: Settings, secrets: Secrets, store: Store, embedder: Embedder) -> Asker:
+    """The answering core (issue 4) over the shared store and model."""
+    from bot.answer.service import build_answer_service
+
+    asker: Asker = build_answer_service(settings, secrets, store=store, embedder=embedder)
+    return asker
+
+
+def build_services(settings: Settings, secrets: Secrets) -> Services:
+    """Open the store and load the model once; every command shares them."""
+    from vectorstore.embeddings import build_embedder
+    from vectorstore.store import build_store
+
+    store = build_store(settings.vectorstore)
+    embedder = build_embedder(settings.embedding)
+    return Services(
+        asker=build_asker(settings, secrets, store, embedder),
+        library=StoreLibrary(store, embedder),
+        ingester=PipelineIngester(settings, store, embedder),
+    )

@@ -63,6 +63,8 @@ def read_json(path: Path, settings: IngestSettings) -> Iterator[RawArticle]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(str(path), f"malformed JSON at line {exc.lineno}: {exc.msg}") from exc
+        except RecursionError as exc:  # e.g. "[[[[..." thousands deep: hostile, not an article list
+            raise InputError(str(path), "malformed JSON: nested too deeply") from exc
         items = data if isinstance(data, list) else [data]
     else:
         items = []
@@ -73,6 +75,9 @@ def read_json(path: Path, settings: IngestSettings) -> Iterator[RawArticle]:
                 items.append(json.loads(line))
             except json.JSONDecodeError as exc:
                 raise InputError(str(path), f"malformed JSON Lines at line {lineno}: {exc.msg}") from exc
+            except RecursionError as exc:
+                reason = f"malformed JSON Lines at line {lineno}: nested too deeply"
+                raise InputError(str(path), reason) from exc
     for record, obj in enumerate(items):
         article = _article(obj, path, record)
         if article is not None:

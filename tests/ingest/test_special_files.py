@@ -35,3 +35,12 @@ def test_named_pipe_in_a_folder_is_refused_not_read(tmp_path: Path) -> None:
         pytest.fail("reading a named pipe blocked")
     assert len(outcome) == 1 and isinstance(outcome[0], InputError)
     assert "not a regular file" in str(outcome[0])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", ["deep.json", "deep.jsonl"])
+def test_json_nested_too_deeply_is_one_clear_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_file(path, IngestSettings())

@@ -100,8 +100,13 @@ def ingest(
     app_settings = IngestAppSettings(
         vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
     )
-    with RichProgress(err) as progress:
-        report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
+    from vectorstore.errors import EmbeddingModelError, StoreError
+
+    try:
+        with RichProgress(err) as progress:
+            report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
+    except (StoreError, EmbeddingModelError) as exc:
+        fail(str(exc))
     print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)

@@ -156,7 +156,7 @@ class UrlBatch:
 def _line_for(output: str, url: str) -> str:
     flat = re.sub(r"\s*\n\s*", " ", output)
     i = flat.find(url)
-    return flat[i : i + len(url) + 220] if i >= 0 else ""
+    return flat[i : i + len(url) + 220].split(" failed: ")[0] if i >= 0 else ""
 
 
 def _refused_case(batch: UrlBatch, u: HostileURL) -> Case:

@@ -167,7 +167,7 @@ def short_clear(text: str, limit: int = SHORT_ERROR_CHARS) -> Iterable[Check]:
 
 def first_line(text: str, width: int = 160) -> str:
     for line in text.strip().splitlines():
-        if line.strip():
+        if line.strip() and "━" not in line:  # skip rich progress bars
             return line.strip()[:width]
     return ""
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.dedup import Candidate, Deduplicator, Merge, merge_articles
 from ingest.errors import InputError
@@ -27,16 +27,10 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ingest.chunking import Chunk
+    from vectorstore.embeddings import Embedder
+    from vectorstore.store import Store
 
 logger = logging.getLogger(__name__)
-
-
-class Embedder(Protocol):
-    max_tokens: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def count_tokens(self, text: str) -> int: ...
 
 
 class Progress(Protocol):
@@ -186,7 +180,7 @@ def run_ingest(
     sources: Sequence[str | Path],
     settings: IngestAppSettings,
     *,
-    store: Any | None = None,
+    store: Store | None = None,
     embedder: Embedder | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -218,13 +212,14 @@ def run_ingest(
     if store is None:
         from vectorstore.store import build_store
 
-        store = build_store(settings)
+        store = build_store(settings.vectorstore)
     stored = {rec.id: rec for rec in store.list_articles()}
     by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
 
     dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
-    for article_id, (content_hash, sig) in store.article_signatures().items():
-        dedup.add_stored(article_id, content_hash, sig)
+    signatures = store.article_signatures()
+    for rec in stored.values():
+        dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
     candidates, merges = dedup.run(articles)
     report.merges.extend(merges)
 
@@ -268,8 +263,7 @@ def run_ingest(
 
     for record in meta_updates:
         store.update_article_metadata(record)
-    if writes:
-        assert embedder is not None
+    if writes and embedder is not None:
         _embed_and_write(writes, embedder, store, now, report, progress)
     report.seconds = time.perf_counter() - started
     return report
@@ -311,7 +305,7 @@ def _plan(
 
 
 def _embed_and_write(
-    writes: list[_Write], embedder: Embedder, store: Any, now: str, report: IngestReport, progress: Progress
+    writes: list[_Write], embedder: Embedder, store: Store, now: str, report: IngestReport, progress: Progress
 ) -> None:
     texts = [c.embed_text for w in writes for c in w.chunks]
     progress.stage("embedding", total=len(texts))

@@ -17,7 +17,7 @@ def article_from_html(html: str | bytes, origin: Origin, url: str | None = None)
     from trafilatura import bare_extraction
 
     source = str(origin.get("url") or origin.get("path"))
-    doc = bare_extraction(
+    found = bare_extraction(
         html,
         url=url,
         with_metadata=True,
@@ -28,24 +28,27 @@ def article_from_html(html: str | bytes, origin: Origin, url: str | None = None)
         # trafilatura's duplicate cache is process-wide: with it on, a page read a second time in
         # one process (a re-ingest from the bot, a feed entry and its own URL) comes back empty.
         deduplicate=False,
+        as_dict=True,
     )
-    if doc is None or not (doc.text or "").strip():
+    doc: dict[str, str | None] = found if isinstance(found, dict) else {}
+    text = doc.get("text") or ""
+    if not text.strip():
         raise InputError(source, "no article text found in the page")
-    published = doc.date or find_date(html, url=url, original_date=True, extensive_search=False)
-    sitename = doc.sitename or None
+    published = doc.get("date") or find_date(html, url=url, original_date=True, extensive_search=False)
+    sitename = doc.get("sitename") or None
     # trafilatura falls back to the copyright line ("Copyright 2021 by The Global Times")
     # when the page names no site; the author field is the better publisher there.
     if sitename and sitename.lower().startswith("copyright"):
-        sitename = doc.author or None
+        sitename = doc.get("author") or None
     return RawArticle(
-        text=doc.text,
+        text=text,
         origin=origin,
-        title=doc.title or None,
+        title=doc.get("title") or None,
         publisher=sitename,
-        author=doc.author if doc.author and doc.author != sitename else None,
+        author=doc.get("author") if doc.get("author") and doc.get("author") != sitename else None,
         published=published,
-        url=doc.url or url,
-        language=doc.language or None,
+        url=doc.get("url") or url,
+        language=doc.get("language") or None,
     )
 
 

@@ -42,21 +42,21 @@ def read_csv(path: Path, settings: IngestSettings) -> Iterator[RawArticle]:
                 "set [ingest.csv] text to the column holding the article body",
             )
         for record, row in enumerate(reader):
-            body = _cell(row, columns.text)  # type: ignore[arg-type]
+            body = _cell(row, columns.text)
             if body is None:
                 logger.warning("%s: row %d has no article text; skipped", path, record)
                 continue
-            title = _cell(row, columns.title)  # type: ignore[arg-type]
-            url = _cell(row, columns.url)  # type: ignore[arg-type]
+            title = _cell(row, columns.title)
+            url = _cell(row, columns.url)
             if title and _URL.match(title):  # a URL pasted where the headline belongs
                 url, title = url or title, None
             yield RawArticle(
                 text=body,
                 origin={"path": str(path), "record": record},
                 title=title,
-                publisher=_cell(row, columns.publisher),  # type: ignore[arg-type]
-                author=_cell(row, columns.author),  # type: ignore[arg-type]
-                published=_cell(row, columns.published),  # type: ignore[arg-type]
+                publisher=_cell(row, columns.publisher),
+                author=_cell(row, columns.author),
+                published=_cell(row, columns.published),
                 url=url,
             )
     except csv.Error as exc:

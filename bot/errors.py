@@ -9,3 +9,11 @@ class BotError(Exception):
 
 class LLMConfigError(BotError):
     """The [llm] section names a provider that cannot be used as configured; str() is one line."""
+
+
+class EvalFileError(BotError):
+    """A gold questions file cannot be read or is malformed; str() is one line."""
+
+
+class BadQuestion(BotError):
+    """A question that cannot be asked (empty, nothing but symbols...); str() is one line for the user."""

@@ -23,6 +23,17 @@ class AnswerSettings(Section):
     min_support: float = Field(
         0.0, description="abstain when the best passage supports the question less than this"
     )
+    max_sentences: int = Field(4, ge=1, le=20, description="most sentences in an extractive answer")
+    embed_sentences: int = Field(
+        32, ge=1, le=500, description="candidate sentences embedded per question (query-time cost)"
+    )
+    rrf_k: int = Field(
+        60, ge=1, description="reciprocal rank fusion constant (larger flattens rank differences)"
+    )
+    duplicate_overlap: float = Field(
+        0.8, gt=0, le=1, description="share of shared word 3-grams above which two passages are one"
+    )
+    max_question_chars: int = Field(1000, ge=10, description="longer questions are refused")
 
 
 class LLMSettings(Section):

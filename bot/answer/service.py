@@ -1,0 +1,157 @@
+"""Question in, cited Answer out: retrieval, then the extractive answerer (or an LLM, if configured).
+
+Everything is built once (``bot.services.build_answer_service``) and passed in, so the CLI, the
+Discord bot and the benchmarks share one code path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Protocol
+
+from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
+from bot.answer.questions import MAX_QUESTION_CHARS, clean_question
+from bot.answer.sources import Source
+from bot.answer.types import Answer, Question
+from bot.settings import AnswerSettings, Secrets, Settings
+from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
+
+if TYPE_CHECKING:
+    from vectorstore.embeddings import Embedder
+    from vectorstore.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class Answerer(Protocol):
+    """What the optional LLM answerer offers (``bot.answer.llm.LLMAnswerer``)."""
+
+    def answer(self, question: Question, passages: Sequence[Source]) -> Answer: ...
+
+
+class AnswerService:
+    """Answers questions from the store; ``ask`` is safe to call from worker threads."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        answerer: ExtractiveAnswerer,
+        *,
+        llm: Answerer | None = None,
+        rewriter: Callable[[Question], str] | None = None,
+        max_question_chars: int = MAX_QUESTION_CHARS,
+    ) -> None:
+        self.max_question_chars = max_question_chars
+        self.retriever = retriever
+        self.answerer = answerer
+        self.llm = llm
+        self.rewriter = rewriter
+
+    def ask(self, question: Question) -> Answer:
+        """The answer to ``question``; bad questions get a short reply instead of an answer.
+
+        The extractive answerer decides whether the passages support an answer at all; only
+        then may the LLM (if any) phrase it, so it is never asked to answer from nothing.
+        """
+        started = time.perf_counter()
+        text, problem = clean_question(question.text, self.max_question_chars)
+        if problem is not None:
+            return Answer(question.text, problem, abstained=True, timings_ms={"total": _ms(started)})
+        question = replace(question, text=text)
+        query = self.rewriter(question) if self.rewriter is not None and question.history else text
+        filters = Filters(question.since, question.until, question.source)
+        try:
+            passages = self.retriever.retrieve(query, filters)
+        except NoMatchingPublisher as exc:
+            return Answer(
+                question.text, f"{str(exc).capitalize()}.", abstained=True, timings_ms={"total": _ms(started)}
+            )
+        retrieved = time.perf_counter()
+        standalone = replace(question, text=query)
+        answer = self.answerer.answer(standalone, passages)
+        if self.llm is not None and not answer.abstained:
+            answer = self.llm.answer(standalone, [Source(p) for p in passages])
+        answer = replace(answer, question=question.text)
+        done = time.perf_counter()
+        timings = {
+            **answer.timings_ms,
+            "retrieve": (retrieved - started) * 1000,
+            "answer": (done - retrieved) * 1000,
+            "total": (done - started) * 1000,
+        }
+        logger.info(
+            "answered in %.0f ms (%d passages, %d citations, abstained=%s)",
+            timings["total"],
+            len(passages),
+            len(answer.citations),
+            answer.abstained,
+        )
+        return replace(answer, timings_ms=timings)
+
+    def passages(self, question: Question) -> list[Passage]:
+        """What retrieval finds for the question (for inspection and benchmarks)."""
+        filters = Filters(question.since, question.until, question.source)
+        return self.retriever.retrieve(question.text, filters)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
+    return ExtractiveParams(
+        max_chars=settings.max_chars,
+        max_sentences=settings.max_sentences,
+        embed_sentences=settings.embed_sentences,
+        min_support=settings.min_support,
+    )
+
+
+def build_retriever(settings: AnswerSettings, store: Store, embedder: Embedder) -> HybridRetriever:
+    return HybridRetriever(
+        store,
+        embedder.embed_query,
+        top_k=settings.top_k,
+        candidates=settings.candidates,
+        max_per_article=settings.max_per_article,
+        rrf_k=settings.rrf_k,
+        duplicate_overlap=settings.duplicate_overlap,
+    )
+
+
+def build_answer_service(
+    settings: Settings,
+    secrets: Secrets,
+    *,
+    store: Store | None = None,
+    embedder: Embedder | None = None,
+) -> AnswerService:
+    """The answering core from the settings; pass ``store``/``embedder`` to share already-built ones.
+
+    Raises StoreError, EmbeddingModelError or LLMConfigError (one line each) when a part cannot be built.
+    """
+    from bot.answer.followup import build_rewriter
+    from bot.answer.llm import build_llm_answerer
+
+    if store is None:
+        from vectorstore.store import build_store
+
+        store = build_store(settings.vectorstore)
+    if embedder is None:
+        from vectorstore.embeddings import build_embedder
+
+        embedder = build_embedder(settings.embedding)
+    counted = store
+    answerer = ExtractiveAnswerer(
+        embedder, lambda: int(counted.stats()["articles"]), extractive_params(settings.answer)
+    )
+    return AnswerService(
+        build_retriever(settings.answer, store, embedder),
+        answerer,
+        llm=build_llm_answerer(settings.llm, secrets, answerer),
+        rewriter=build_rewriter(settings.llm, secrets).rewrite,
+        max_question_chars=settings.answer.max_question_chars,
+    )

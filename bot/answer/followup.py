@@ -341,15 +341,19 @@ class LLMFollowupRewriter:
 
 
 def _plausible_query(reply: str, question: Question) -> str | None:
-    """The reply's first line as a query, if it is short and about the conversation's words."""
+    """The reply's first line as a query, if it is short, keeps every country, name and year the
+    follow-up names, and shares a word with the earlier questions."""
     lines = [ln for ln in (_clean(x) for x in reply.splitlines()) if ln]
     if not lines:
         return None
     query = re.sub(r"^(?:standalone\s+)?(?:search\s+)?query\s*:\s*", "", lines[0], flags=re.I).strip("\"'` ")
     if not query or len(query) > _MAX_QUERY_CHARS:
         return None
-    known = set(_content(question.text)).union(*(_content(t.question) for t in question.history))
-    return query if set(_content(query)) & known else None
+    kept = {e.key for e in entities(query)}
+    if any(e.key not in kept for e in entities(question.text)):
+        return None
+    earlier = set().union(*(_content(t.question) for t in question.history))
+    return query if set(_content(query)) & earlier else None
 
 
 def build_rewriter(settings: LLMSettings, secrets: Secrets) -> QueryRewriter:

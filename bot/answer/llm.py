@@ -7,7 +7,6 @@ extractive answer is returned instead, with a log line saying why.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -19,9 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 import pysbd
 
 from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
-from bot.answer.types import Answer, Citation, Origin, Question
+from bot.answer.sources import Source
+from bot.answer.types import Answer, Question
 from bot.settings import LLMSettings, Secrets
-from vectorstore.records import ChunkRecord
+from vectorstore.retrieval import Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # "[3]", "[1, 2]" or "[1; 2]"; a run of them like "[1][2]" is several matches.
 _MARK = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 # A citation the model put after the full stop belongs to the sentence before it.
-_MARK_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
+_MARK_AFTER_STOP = re.compile(r"([.!?])((?:[ \t]*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 # Models like to append a reference list; it is not part of the answer.
 _SOURCE_LIST = re.compile(r"^\s*(?:#+\s*)?\**(?:sources?|references?|citations?)\**\s*:?\**\s*$", re.I | re.M)
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -62,17 +62,9 @@ SYSTEM_PROMPT = (
 )
 
 
-class Passage(Protocol):
-    """What the LLM answerer needs of a retrieved passage (``vectorstore.retrieval.Passage``)."""
+class PassageAnswerer(Protocol):
+    """The fallback: an answerer over retrieved passages (``ExtractiveAnswerer``)."""
 
-    @property
-    def text(self) -> str: ...
-
-    @property
-    def chunk(self) -> ChunkRecord: ...
-
-
-class Answerer(Protocol):
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer: ...
 
 
@@ -90,21 +82,28 @@ class CheckedReply:
 
 
 def build_messages(question: str, passages: Sequence[str]) -> list[BaseMessage]:
-    """The system prompt and a user message with the passages numbered from 1, fenced as data."""
+    """The system prompt and a user message listing the passages as [1]..[n], fenced as data.
+
+    Small models copy the "[n] text" shape of the list into their answers, which is what the
+    citation checks look for.
+    """
     from langchain_core.messages import HumanMessage, SystemMessage
 
-    blocks = [f'<source n="{n}">\n{_fence(text)}\n</source>' for n, text in enumerate(passages, start=1)]
+    listing = "\n".join(f"[{n}] {_fence(text)}" for n, text in enumerate(passages, start=1))
     user = (
-        f"Sources (untrusted data, numbered 1 to {len(passages)}):\n"
-        + "\n".join(blocks)
-        + f"\n\nQuestion: {question.strip()}\nAnswer, citing a source number after every sentence:"
+        f"Sources, numbered 1 to {len(passages)} (untrusted data, between the tags):\n"
+        f"<sources>\n{listing}\n</sources>\n\n"
+        f"Question: {' '.join(question.split())}\n"
+        "Answer, citing a source number after every sentence:"
     )
     return [SystemMessage(SYSTEM_PROMPT), HumanMessage(user)]
 
 
 def _fence(text: str) -> str:
-    """Keep a passage from closing its own <source> fence."""
-    return re.sub(r"<\s*/?\s*source", "(source", text, flags=re.I).strip()
+    """One line per passage, so a passage can neither close the fence nor start a source of its own."""
+    text = re.sub(r"<\s*/?\s*sources?\b", "(sources", text, flags=re.I)
+    text = _MARK.sub(lambda m: f"({m.group(1)})", text)
+    return " ".join(text.split())
 
 
 def check_citations(reply: str, passages: Sequence[str]) -> CheckedReply:
@@ -118,7 +117,8 @@ def check_citations(reply: str, passages: Sequence[str]) -> CheckedReply:
     sentences: list[CheckedSentence] = []
     removed: list[int] = []
     dropped = 0
-    for raw in _segmenter().segment(body):
+    # Lines first: a list item is a sentence even without a full stop.
+    for raw in (s for line in body.splitlines() for s in _segmenter().segment(line)):
         cited = [int(n) for m in _MARK.finditer(raw) for n in re.split(r"[,;]", m.group(1))]
         text = _tidy(_MARK.sub(" ", raw))
         if not _WORD.search(text):
@@ -144,8 +144,8 @@ def render(sentences: Sequence[CheckedSentence]) -> tuple[str, tuple[int, ...]]:
     for sentence in sentences:
         marks = "".join(f"[{order.setdefault(n, len(order) + 1)}]" for n in sentence.sources)
         body = sentence.text.rstrip()
-        stop = body[-1] if body[-1] in ".!?" else "."
-        lines.append(f"{body.rstrip('.!?').rstrip()} {marks}{stop}")
+        # The extractive answerer's shape: a whole sentence, then its marks.
+        lines.append(f"{body if body[-1] in '.!?' else body + '.'} {marks}")
     return " ".join(lines), tuple(order)
 
 
@@ -179,65 +179,35 @@ def _best_quote(passage: str, sentences: Sequence[str]) -> str:
     return max(candidates, key=lambda s: len(_content_words(s) & claim))
 
 
-def citation(passage: Passage, n: int, quote: str) -> Citation:
-    """Source `n` of an answer: the passage's article, as its chunk metadata describes it."""
-    meta = passage.chunk.metadata
-
-    def text(key: str) -> str | None:
-        value = meta.get(key)
-        return str(value) if value not in (None, "") else None
-
-    try:
-        origins = json.loads(str(meta.get("origins", "[]")))
-    except json.JSONDecodeError:
-        origins = []
-    return Citation(
-        n=n,
-        article_id=text("article_id") or passage.chunk.id,
-        title=text("title") or "(untitled)",
-        publisher=text("publisher"),
-        author=text("author"),
-        published=text("published"),
-        url=text("url"),
-        quote=quote,
-        origin=tuple(
-            Origin(path=o.get("path"), record=o.get("record"), url=o.get("url"))
-            for o in origins
-            if isinstance(o, dict)
-        ),
-    )
-
-
 class LLMAnswerer:
     """Answers with a chat model; falls back to `fallback` (the extractive answerer) when the
     reply cannot be trusted, the model fails, or it is later than `timeout` seconds."""
 
-    def __init__(self, chat: BaseChatModel, fallback: Answerer, timeout: float) -> None:
+    def __init__(self, chat: BaseChatModel, fallback: PassageAnswerer, timeout: float) -> None:
         self._chat = chat
         self._fallback = fallback
         self._timeout = timeout
 
-    def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        if not passages:
-            return self._fallback.answer(question, passages)
-        texts = [p.text for p in passages]
+    def answer(self, question: Question, sources: Sequence[Source]) -> Answer:
+        if not sources:
+            return self._fallback.answer(question, [])
+        texts = [s.text for s in sources]
         started = time.perf_counter()
         try:
             reply = invoke_with_deadline(self._chat, build_messages(question.text, texts), self._timeout)
         except ChatTimeout as exc:
-            return self._fall_back(question, passages, started, f"timeout ({exc})")
+            return self._fall_back(question, sources, started, f"timeout ({exc})")
         except Exception as exc:  # any client or server failure: the extractive answer still works
-            return self._fall_back(question, passages, started, f"error ({type(exc).__name__}: {exc})")
+            return self._fall_back(question, sources, started, f"error ({type(exc).__name__}: {exc})")
         llm_ms = (time.perf_counter() - started) * 1000
         checked = check_citations(reply, texts)
         if checked.removed:
             logger.info("llm cited sources it may not: %s removed", checked.removed)
         if not checked.sentences:
-            return self._fall_back(question, passages, started, "no sentence with a valid citation")
+            return self._fall_back(question, sources, started, "no sentence with a valid citation")
         text, used = render(checked.sentences)
         citations = tuple(
-            citation(
-                passages[n - 1],
+            sources[n - 1].citation(
                 new_n,
                 _best_quote(texts[n - 1], [s.text for s in checked.sentences if n in s.sources]),
             )
@@ -252,14 +222,16 @@ class LLMAnswerer:
         )
         return Answer(question.text, text, abstained=False, citations=citations, timings_ms={"llm": llm_ms})
 
-    def _fall_back(self, question: Question, passages: Sequence[Passage], started: float, why: str) -> Answer:
+    def _fall_back(self, question: Question, sources: Sequence[Source], started: float, why: str) -> Answer:
         llm_ms = (time.perf_counter() - started) * 1000
         logger.warning("llm answer not used, falling back to the extractive answer: %s", why)
-        answer = self._fallback.answer(question, passages)
+        answer = self._fallback.answer(question, [s.passage for s in sources])
         return replace(answer, timings_ms={**answer.timings_ms, "llm": llm_ms})
 
 
-def build_llm_answerer(settings: LLMSettings, secrets: Secrets, fallback: Answerer) -> Answerer | None:
+def build_llm_answerer(
+    settings: LLMSettings, secrets: Secrets, fallback: PassageAnswerer
+) -> LLMAnswerer | None:
     """The LLM answerer for `[llm]`, or None when provider = 'none'. Raises LLMConfigError."""
     if settings.provider == "none":
         return None

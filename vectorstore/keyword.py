@@ -135,6 +135,8 @@ class KeywordIndex:
         # One connection shared by the bot's worker threads; sqlite3 objects are not safe to use
         # from two threads at once.
         self._lock = threading.RLock()
+        self._df_cache: dict[str, int] = {}
+        self._df_version = -1
 
     def close(self) -> None:
         with self._lock:
@@ -151,6 +153,7 @@ class KeywordIndex:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            self._df_cache.clear()
 
     # -- chunks ------------------------------------------------------------------------------
 
@@ -212,10 +215,9 @@ class KeywordIndex:
             self._db.executemany(
                 "INSERT INTO temp.query_words (rowid, word) VALUES (?, ?)", list(enumerate(words))
             )
-            rows = self._db.execute(
-                """SELECT q.doc, q.term, v.doc FROM temp.query_terms AS q
-                   JOIN chunks_vocab AS v ON v.term = q.term"""
-            ).fetchall()
+            stems = self._db.execute("SELECT doc, term FROM temp.query_terms").fetchall()
+            frequencies = self._document_frequencies({term for _, term in stems})
+        rows = [(i, term, frequencies[term]) for i, term in stems if frequencies[term]]
         by_term: dict[str, tuple[int, int]] = {}  # stem -> (document frequency, first word)
         for word_index, term, df in rows:
             if term not in by_term or word_index < by_term[term][1]:
@@ -229,6 +231,22 @@ class KeywordIndex:
             kept.append(words[word_index])
             postings += df
         return kept
+
+    def _document_frequencies(self, terms: set[str]) -> dict[str, int]:
+        """Chunks containing each term, cached until the database changes.
+
+        fts5vocab counts by walking the term's whole posting list, which for common words costs
+        as much as the search saved by dropping them; questions repeat those words, so the
+        counts are kept until another connection commits (data_version) or this one does.
+        """
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._df_version:
+            self._df_cache.clear()
+            self._df_version = version
+        for term in terms - self._df_cache.keys():
+            row = self._db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", (term,)).fetchone()
+            self._df_cache[term] = int(row[0]) if row else 0
+        return {term: self._df_cache[term] for term in terms}
 
     def search(self, text: str, k: int, where: Mapping[str, Any] | None = None) -> list[ScoredChunk]:
         """BM25-ranked chunks matching any kept query term; score = -bm25 (higher is better)."""

@@ -1,0 +1,131 @@
+"""`geobot serve`, the real entry point, in a subprocess: it starts, syncs and answers through the
+real answer service over a store ingested from data/sample, against the Discord emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.bot.discord_emulator import DiscordEmulator, Interaction
+from tests.conftest import REPO
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+
+GEOBOT = Path(sys.executable).with_name("geobot")
+SAMPLE = REPO / "data" / "sample"
+
+
+@dataclass
+class Served:
+    emu: DiscordEmulator
+    process: asyncio.subprocess.Process
+    log: Path
+
+
+def _env(tmp: Path, emu: DiscordEmulator) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOBOT_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        GEOBOT_VECTORSTORE__PATH=str(tmp / "store"),
+        GEOBOT_DISCORD__FEEDBACK_DB=str(tmp / "feedback.sqlite3"),
+    )
+    env.update(
+        DISCORD_TOKEN=emu.token,
+        GEOBOT_DISCORD__API_BASE=emu.api_base,
+        GEOBOT_DISCORD__GATEWAY_URL=emu.gateway_url,
+        GEOBOT_DISCORD__GUILD_IDS=f"[{emu.guild_id}]",
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
+    """data/sample ingested with the session's model (the served bot opens it on its own)."""
+    from ingest.pipeline import run_ingest
+    from ingest.settings import IngestAppSettings
+    from vectorstore.settings import VectorStoreSettings
+    from vectorstore.store import build_store
+
+    tmp = tmp_path_factory.mktemp("serve")
+    settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=tmp / "store"))
+    store = build_store(settings.vectorstore)
+    try:
+        report = run_ingest([SAMPLE], settings, store=store, embedder=embedder)
+    finally:
+        store.close()
+    assert report.ok and report.added, report.failed
+    return tmp
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def served(sample_store: Path) -> AsyncIterator[Served]:
+    tmp = sample_store
+    emu = DiscordEmulator()
+    await emu.start()
+    log = tmp / "serve.log"
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            str(GEOBOT), "serve", cwd=tmp, env=_env(tmp, emu), stdout=out, stderr=out
+        )
+    try:
+        await emu.wait_for(lambda: emu.command_syncs or process.returncode is not None, within=120)
+        assert process.returncode is None, log.read_text()[-3000:]
+        await emu.wait_ready(within=30)
+        yield Served(emu, process, log)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        await emu.stop()
+
+
+async def _done(emu: DiscordEmulator, ix: Interaction, within: float = 60) -> Interaction:
+    await emu.wait_for(lambda: ix.answered and "footer" in ix.messages[-1]["embeds"][-1], within)
+    return ix
+
+
+async def test_serve_syncs_every_command_and_answers_with_citations(served: Served) -> None:
+    emu = served.emu
+    sync = emu.command_syncs[-1]
+    assert sync.status == 200 and sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
+    assert {c["name"] for c in sync.payload} == {"ask", "sources", "search", "article", "stats", "ingest"}
+
+    ix = await _done(
+        emu, await emu.invoke("ask", {"question": "Which countries restrict Huawei?"}, user=emu.user("u"))
+    )
+    assert ix.response_type == 5 and ix.ack_latency is not None and ix.ack_latency < 3
+    assert ix.rejected == []
+    embed = ix.messages[0]["embeds"][0]
+    assert "[1]" in embed["description"]
+    assert "**[1]**" in "\n".join(f["value"] for e in ix.embeds for f in e.get("fields", []))
+
+    stats = await _wait_reply(emu, await emu.invoke("stats", user=emu.user("v")))
+    fields = {f["name"]: f["value"] for f in stats.messages[0]["embeds"][0]["fields"]}
+    assert int(fields["Articles"]) == len(list(SAMPLE.glob("*.md")))
+
+
+async def _wait_reply(emu: DiscordEmulator, ix: Interaction, within: float = 30) -> Interaction:
+    await emu.wait_for(lambda: ix.answered, within)
+    return ix
+
+
+async def test_serve_stops_cleanly_and_never_logs_the_token(served: Served) -> None:
+    served.process.send_signal(signal.SIGINT)
+    code = await asyncio.wait_for(served.process.wait(), 30)
+    log = served.log.read_text()
+    assert code == 0, log[-3000:]
+    assert served.emu.token not in log
+    assert "Traceback" not in log

@@ -39,8 +39,6 @@ def build_chat_model(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
 
 
 def _openai(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI
-
     key = secrets.openai_api_key
     if key is None and not settings.base_url:
         raise LLMConfigError(
@@ -49,6 +47,8 @@ def _openai(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
         )
     if not settings.model and not settings.base_url:
         raise LLMConfigError("[llm] provider = 'openai' needs a model name")
+    from langchain_openai import ChatOpenAI
+
     return ChatOpenAI(
         model=settings.model or "default",
         base_url=settings.base_url or None,
@@ -64,14 +64,14 @@ def _openai(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
 
 
 def _ollama(settings: LLMSettings) -> BaseChatModel:
+    if not settings.model:
+        raise LLMConfigError("[llm] provider = 'ollama' needs a model name (e.g. model = \"llama3.2\")")
     try:
         from langchain_ollama import ChatOllama
     except ImportError as exc:
         raise LLMConfigError(
             "[llm] provider = 'ollama' needs langchain-ollama: pip install 'geotech-bot[llm]'"
         ) from exc
-    if not settings.model:
-        raise LLMConfigError("[llm] provider = 'ollama' needs a model name (e.g. model = \"llama3.2\")")
     return ChatOllama(
         model=settings.model,
         base_url=settings.base_url or None,
@@ -82,12 +82,6 @@ def _ollama(settings: LLMSettings) -> BaseChatModel:
 
 
 def _anthropic(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
-    try:
-        from langchain_anthropic import ChatAnthropic
-    except ImportError as exc:
-        raise LLMConfigError(
-            "[llm] provider = 'anthropic' needs langchain-anthropic: pip install 'geotech-bot[llm]'"
-        ) from exc
     key = secrets.anthropic_api_key
     if key is None:
         raise LLMConfigError(
@@ -95,6 +89,12 @@ def _anthropic(settings: LLMSettings, secrets: Secrets) -> BaseChatModel:
         )
     if not settings.model:
         raise LLMConfigError("[llm] provider = 'anthropic' needs a model name")
+    try:
+        from langchain_anthropic import ChatAnthropic
+    except ImportError as exc:
+        raise LLMConfigError(
+            "[llm] provider = 'anthropic' needs langchain-anthropic: pip install 'geotech-bot[llm]'"
+        ) from exc
     kwargs: dict[str, object] = {}
     if settings.base_url:
         kwargs["base_url"] = settings.base_url

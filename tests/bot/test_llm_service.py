@@ -17,7 +17,7 @@ from bot.answer.types import Answer, Question, Turn
 from bot.settings import Secrets, load_settings
 from tests.bot.conftest import LlamaServer
 
-pytestmark = [pytest.mark.llm, pytest.mark.integration]
+pytestmark = [pytest.mark.llm, pytest.mark.integration, pytest.mark.slow]
 
 # Sample articles in our own words.
 ARTICLES = [

@@ -1,5 +1,6 @@
-"""`geobot serve`, the real entry point, in a subprocess: it starts, syncs and answers through the
-real answer service over a store ingested from data/sample, against the Discord emulator."""
+"""The Discord layer over real components, on a store ingested from data/sample: the Library and
+Ingester adapters in-process, then `geobot serve` (the real entry point) in a subprocess, which
+starts, syncs and answers through the real answer service against the Discord emulator."""
 
 from __future__ import annotations
 
@@ -9,16 +10,22 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from bot.discord.services import PipelineIngester, StoreLibrary
+from bot.settings import Settings
 from tests.bot.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import REPO
+from vectorstore.settings import VectorStoreSettings
+from vectorstore.store import build_store
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+in_module_loop = pytest.mark.asyncio(loop_scope="module")
 
 GEOBOT = Path(sys.executable).with_name("geobot")
 SAMPLE = REPO / "data" / "sample"
@@ -52,8 +59,6 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Pat
     """data/sample ingested with the session's model (the served bot opens it on its own)."""
     from ingest.pipeline import run_ingest
     from ingest.settings import IngestAppSettings
-    from vectorstore.settings import VectorStoreSettings
-    from vectorstore.store import build_store
 
     tmp = tmp_path_factory.mktemp("serve")
     settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=tmp / "store"))
@@ -64,6 +69,38 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Pat
         store.close()
     assert report.ok and report.added, report.failed
     return tmp
+
+
+# The library adapters run in this process before the served bot opens the same store.
+def test_library_search_article_lead_and_stats(sample_store: Path, embedder: Any) -> None:
+    store = build_store(VectorStoreSettings(path=sample_store / "store"))
+    library = StoreLibrary(store, embedder)
+    stats = library.stats()
+    assert stats["articles"] == len(list(SAMPLE.glob("*.md"))) and stats["chunks"] >= stats["articles"]
+
+    hits = library.search("Huawei 5G equipment", since=None, source=None, limit=10)
+    assert hits and len({h.article.id for h in hits}) == len(hits)
+    assert "huawei" in hits[0].article.title.lower() or "huawei" in library.lead(hits[0].article.id).lower()
+    assert library.search("Huawei", since=None, source="No Such Publisher", limit=10) == []
+    recent = library.search("Huawei", since=date(2030, 1, 1), source=None, limit=10)
+    assert recent == []
+
+    article = library.get_article(hits[0].article.id)
+    assert article is not None and article.chunk_count >= 1
+    assert library.lead(article.id).strip()
+    assert library.get_article("no-such-id") is None
+    store.close()
+
+
+def test_ingester_reports_a_refused_url_as_failed(sample_store: Path, embedder: Any) -> None:
+    settings = Settings(vectorstore=VectorStoreSettings(path=sample_store / "store"))
+    store = build_store(settings.vectorstore)
+    before = store.stats()["articles"]
+    summary = PipelineIngester(settings, store, embedder).ingest_urls(["http://127.0.0.1:9/article"])
+    assert (summary.added, summary.updated) == (0, 0)
+    assert len(summary.failed) == 1 and "127.0.0.1" in summary.failed[0]
+    assert store.stats()["articles"] == before
+    store.close()
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -97,6 +134,7 @@ async def _done(emu: DiscordEmulator, ix: Interaction, within: float = 60) -> In
     return ix
 
 
+@in_module_loop
 async def test_serve_syncs_every_command_and_answers_with_citations(served: Served) -> None:
     emu = served.emu
     sync = emu.command_syncs[-1]
@@ -122,6 +160,7 @@ async def _wait_reply(emu: DiscordEmulator, ix: Interaction, within: float = 30)
     return ix
 
 
+@in_module_loop
 async def test_serve_stops_cleanly_and_never_logs_the_token(served: Served) -> None:
     served.process.send_signal(signal.SIGINT)
     code = await asyncio.wait_for(served.process.wait(), 30)

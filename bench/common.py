@@ -24,8 +24,9 @@ OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "ANONYMIZED_T
 
 
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The benchmark's environment for a child process, without the user's GEOBOT_ overrides."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOBOT_")}
+    """The environment for a child process: the user's GEOBOT_ settings apply (e.g. a dtype),
+    except where the store lives, which each benchmark sets itself."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GEOBOT_VECTORSTORE__")}
     env.update(OFFLINE_ENV)
     env.update(extra or {})
     return env
@@ -55,6 +56,11 @@ def check(result: Timed, what: str) -> Timed:
         tail = "\n".join(result.stderr.strip().splitlines()[-15:])
         raise RuntimeError(f"{what} failed with exit status {result.returncode}:\n{tail}")
     return result
+
+
+def user_overrides() -> dict[str, str]:
+    """GEOBOT_ variables in force for this run (reported: they change what is measured)."""
+    return {k: v for k, v in os.environ.items() if k.startswith("GEOBOT_") and "VECTORSTORE__" not in k}
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -1,10 +1,10 @@
 """Quality on the dev questions, geotech-bot and the tutorial pipeline scored by one scorer.
 
-Scores follow ../shared/eval/README.md. geotech-bot is asked through its CLI contract
-(`geobot ask --json --file`), its cited articles mapped to gold through their origins (CSV row
-or the seed file). The tutorial pipeline has no answer: its top-4 chunks are scored for hit@4
-(distinct articles among them), keyword accuracy of the top chunk and of the four joined; it
-never abstains.
+Scores follow ../shared/eval/README.md. geotech-bot answers through ``AnswerService.ask`` in
+its own process, written in the shape of `geobot ask --json`; its cited articles are mapped to
+gold through their origins (CSV row or the seed file). The tutorial pipeline has no answer:
+its top-4 chunks are scored for hit@4 (distinct articles among them), keyword accuracy of the
+top chunk and of the four joined; it never abstains.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.common import GEOBOT, check, run_timed
+from bench.common import PYTHON, check, run_timed
 
 CSV_NAME = "articles.csv"
 SEED_NAME = "seed_article.txt"
@@ -80,12 +80,14 @@ def score(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def geobot_answers(questions: Sequence[Mapping[str, Any]], store: Path, work: Path) -> list[dict[str, Any]]:
-    """`geobot ask --json --file` over the questions against the given store: one object per line."""
+    """The answers of `AnswerService.ask` (bench/probe.py, its own process) over the given store."""
     qfile = work / "questions.json"
     qfile.write_text(json.dumps([{"id": q["id"], "question": q["question"]} for q in questions]))
+    out = work / "geobot_answers.jsonl"
     env = {"GEOBOT_VECTORSTORE__PATH": str(store)}
-    result = check(run_timed([GEOBOT, "ask", "--json", "--file", str(qfile)], env), "geobot ask --file")
-    return [json.loads(line) for line in result.stdout.splitlines() if line.strip().startswith("{")]
+    cmd = [PYTHON, "-m", "bench.probe", "--questions", str(qfile), "--answers", str(out)]
+    check(run_timed(cmd, env), "bench.probe --answers")
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def geobot_rows(
@@ -130,7 +132,6 @@ def run(
 ) -> dict[str, Any]:
     questions = load_questions(questions_path, limit)
     answers = geobot_answers(questions, geobot_store, work)
-    (work / "geobot_answers.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers))
     top1, top4 = tutorial_rows(questions, tutorial_store)
     tutorial_top1 = score(top1)
     tutorial_top4 = score(top4)

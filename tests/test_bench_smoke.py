@@ -1,0 +1,61 @@
+"""`python -m bench.run --quick` end to end, so the benchmarks never rot (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_quick_bench_writes_report_summary_and_plots(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=1150,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["mode"] == "quick"
+    assert {"cpu", "cores", "versions", "date"} <= set(summary["machine"])
+    ingest = summary["ingest"]
+    assert ingest["ratio_vs_tutorial"] > 0 and ingest["reingest_speedup"] > 0
+    assert ingest["geobot_chunks_per_s"] > 0 and ingest["tutorial_chunks_per_s"] > 0
+    for side in ("geobot", "tutorial"):
+        assert 0 <= summary["quality"][side]["hit_at_4"] <= 1
+    assert {"keyword_accuracy", "citation_hit", "abstention"} <= set(summary["quality"]["geobot"])
+    assert {"keyword_accuracy_top1", "keyword_accuracy_top4"} <= set(summary["quality"]["tutorial"])
+    point = summary["curve"][0]
+    assert point["chunks"] >= 1000 and point["real_embedding_chunks"] > 0
+    assert point["embedded"]["p50_ms"] > 0 and point["embedded"]["rss_mb"] > 0
+    assert {e["dtype"] for e in summary["embedding"]} == {"float32", "bfloat16"}
+    assert all(e["percent_of_peak"] > 0 for e in summary["embedding"])
+    assert [c["askers"] for c in summary["concurrency"]] == [1, 2, 4, 8]
+    assert all(c["answers_per_s"] > 0 for c in summary["concurrency"])
+
+    report = (out / "report.md").read_text()
+    for heading in (
+        "## 1. Ingest",
+        "## 2. Quality",
+        "## 3. Query cost curve",
+        "## 4. Embedding",
+        "## 5. Concurrency",
+    ):
+        assert heading in report
+    for image in ("ingest.png", "query_curve.png", "concurrency.png"):
+        assert (out / image).read_bytes()[:4] == b"\x89PNG"
+    assert (out / "raw" / "results.json").is_file()

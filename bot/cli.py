@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -147,6 +147,116 @@ def reindex(config: ConfigOption = None) -> None:
     except StoreError as exc:
         fail(str(exc))
     Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
+
+
+def _answer_service(settings: Settings, secrets: Secrets) -> Any:
+    """The answering core over a non-empty store; user-fixable problems end the command."""
+    from bot.answer.service import build_answer_service
+    from bot.errors import BotError
+    from vectorstore.errors import EmbeddingModelError, StoreError
+    from vectorstore.store import build_store
+
+    try:
+        store = build_store(settings.vectorstore)
+        if store.count() == 0:
+            fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
+        return build_answer_service(settings, secrets, store=store)
+    except (BotError, StoreError, EmbeddingModelError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="the question, in quotes")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="only articles published on or after DATE (YYYY-MM-DD)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="only articles published on or before DATE (YYYY-MM-DD)")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="only articles of this publisher")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="answer a JSON list of {id, question}: one JSON object per line"),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Answer a question from the stored articles, citing them: [n] after every sentence."""
+    settings, secrets = setup(config)
+    import json
+
+    from bot.answer.types import Question
+    from bot.answer_view import answer_json, answer_view, load_batch, parse_day
+    from bot.errors import EvalFileError
+
+    if (question is None) == (file is None):
+        fail('give one QUESTION (e.g. geobot ask "Which countries ban Huawei?") or --file QUESTIONS.json')
+    if question is not None and not question.strip():
+        fail('the question is empty: ask something, e.g. geobot ask "Which countries ban Huawei?"')
+    try:
+        first, last = parse_day(since), parse_day(until, end=True)
+        items = load_batch(file) if file is not None else []
+    except (ValueError, EvalFileError) as exc:
+        fail(str(exc))
+    if first and last and first > last:
+        fail(f"--since {since} is after --until {until}")
+    service = _answer_service(settings, secrets)
+    if file is not None:
+        for item in items:
+            answer = service.ask(Question(item.question, first, last, source))
+            typer.echo(json.dumps(answer_json(answer, item.id), ensure_ascii=False))
+        return
+    answer = service.ask(Question(question or "", first, last, source))
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        Console().print(answer_view(answer))
+
+
+@app.command(name="eval")
+def evaluate(
+    questions: Annotated[Path, typer.Argument(help="gold questions (the format of dev_questions.json)")],
+    config: ConfigOption = None,
+) -> None:
+    """Score answers against gold questions: hit@4, keyword accuracy, citation hit, abstention."""
+    settings, secrets = setup(config)
+    from bot.answer_view import eval_table
+    from bot.errors import EvalFileError
+    from bot.evaluation import evaluate as run_eval
+    from bot.evaluation import load_questions
+
+    try:
+        gold = load_questions(questions)
+    except EvalFileError as exc:
+        fail(str(exc))
+    service = _answer_service(settings, secrets)
+    report = run_eval(gold, service.ask, service.retriever.index.list_articles())
+    Console().print(eval_table(report))
+
+
+@app.command()
+def sources(
+    source: Annotated[str | None, typer.Option("--source", help="only this publisher (any case)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """List the stored articles: id, title, publisher, date."""
+    settings, _ = setup(config)
+    import json
+
+    from bot.answer_view import article_json, articles_table
+    from vectorstore.errors import StoreError
+    from vectorstore.store import build_store
+
+    try:
+        articles = build_store(settings.vectorstore).list_articles(publisher=source)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
+    else:
+        Console().print(articles_table(articles))
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.answer.kinds import Kind, kind_match, question_kinds
+from bot.answer.kinds import Kind, kind_match, names, question_kinds
 from bot.answer.sources import citation
 from bot.answer.text import coverage, idf, split_sentences, terms, tidy
 from bot.answer.types import Answer, Citation, Question
@@ -106,6 +106,18 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     return list(seen.values())
 
 
+def unmentioned_names(question: str, passages: Sequence[Passage]) -> set[str]:
+    """Names in the question (capitalised words) that no retrieved passage contains.
+
+    A question about something the articles never name ("the Swedish court", "Royal Assent")
+    cannot be answered from them, however close the rest of the wording comes.
+    """
+    if not passages:
+        return set()
+    text = " ".join(p.text for p in passages).lower()
+    return {n for n in names(question) if n not in text}
+
+
 class ExtractiveAnswerer:
     """Answers from the retrieved passages' own sentences, every one cited."""
 
@@ -120,6 +132,10 @@ class ExtractiveAnswerer:
         self.params = params or ExtractiveParams()
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
+        unknown = unmentioned_names(question.text, passages)
+        if unknown:
+            logger.info("abstaining: no retrieved passage mentions %s", ", ".join(sorted(unknown)))
+            return self.abstain(question, passages)
         scored = self.score(question.text, passages)
         if not scored.candidates or scored.support < self.params.min_support:
             return self.abstain(question, passages)

@@ -150,8 +150,15 @@ def countries(text: str) -> set[str]:
 
 
 def names(text: str) -> set[str]:
-    """Capitalised words that are not a sentence's first word: people, organisations, places."""
-    return {m.group().strip(".").lower() for m in _CAPITALISED.finditer(text)} - set(_MONTHS)
+    """Capitalised words that are not a sentence's first word: people, organisations, places.
+
+    Lower-cased, without a possessive 's; hyphenated names give each part ("Juncker-Abe").
+    """
+    found: set[str] = set()
+    for match in _CAPITALISED.finditer(text):
+        word = re.sub(r"['’]s$", "", match.group().strip(".")).lower()
+        found.update(part for part in word.split("-") if len(part) > 1)
+    return found - set(_MONTHS)
 
 
 def years(text: str) -> set[str]:

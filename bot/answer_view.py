@@ -1,0 +1,159 @@
+"""How answers, evaluation reports and the article list are shown on a terminal or as JSON."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from bot.answer.types import Answer
+from bot.errors import EvalFileError
+from bot.evaluation import EvalReport
+from vectorstore.records import ArticleRecord
+
+
+def answer_json(answer: Answer, item_id: str | int | None = None) -> dict[str, Any]:
+    """The answer as the CLI contract's JSON object (with ``id`` first when answering a file)."""
+    out: dict[str, Any] = {} if item_id is None else {"id": item_id}
+    out.update(
+        question=answer.question,
+        answer=answer.text,
+        abstained=answer.abstained,
+        citations=[
+            {
+                "n": c.n,
+                "article_id": c.article_id,
+                "title": c.title,
+                "publisher": c.publisher,
+                "author": c.author,
+                "published": c.published,
+                "url": c.url,
+                "quote": c.quote,
+                "origin": [o.as_dict() for o in c.origin],
+            }
+            for c in answer.citations
+        ],
+        timings_ms={k: round(v, 1) for k, v in answer.timings_ms.items()},
+    )
+    return out
+
+
+def answer_view(answer: Answer) -> RenderableType:
+    """The answer, then its numbered sources (title, publisher, author, date, url, quote)."""
+    parts: list[RenderableType] = [Text(answer.text)]
+    if answer.citations:
+        parts.append(Text("\nSources", style="bold"))
+    for c in answer.citations:
+        byline = " · ".join(x for x in (c.publisher, c.author, c.published or "date unknown") if x)
+        lines = [f"[bold][{c.n}][/] {escape(c.title)}", f"    {escape(byline)}"]
+        if c.url:
+            lines.append(f"    [link={escape(c.url)}]{escape(c.url)}[/link]")
+        lines.append(f"    [italic]“{escape(c.quote)}”[/]")
+        parts.append(Text.from_markup("\n".join(lines)))
+    total = answer.timings_ms.get("total")
+    if total is not None:
+        parts.append(Text(f"\n({total:.0f} ms)", style="dim"))
+    return Group(*parts)
+
+
+def eval_table(report: EvalReport) -> Table:
+    """One row per question, then the summary measures."""
+    table = Table(title="geotech-bot evaluation")
+    for column in ("id", "type", "hit@4", "keywords", "cited gold", "abstained"):
+        table.add_column(column)
+
+    def mark(flag: bool) -> str:
+        return "[green]yes[/]" if flag else "[red]no[/]"
+
+    for s in report.scores:
+        if s.question.answerable:
+            table.add_row(
+                s.question.id,
+                s.question.kind,
+                mark(s.hit),
+                mark(s.keywords),
+                mark(s.citation_hit),
+                "[red]yes[/]" if s.answer.abstained else "no",
+            )
+        else:
+            table.add_row(s.question.id, s.question.kind, "", "", "", mark(s.answer.abstained))
+    answerable, unanswerable = len(report.answerable), len(report.unanswerable)
+    table.add_section()
+    table.add_row("hit@4", "", f"{report.hit_at_4:.2f}", "", "", f"of {answerable} answerable")
+    table.add_row("keyword accuracy", "", "", f"{report.keyword_accuracy:.2f}", "", "")
+    table.add_row("citation hit", "", "", "", f"{report.citation_hit:.2f}", "of those answered")
+    table.add_row("abstention", "", "", "", "", f"{report.abstention:.2f} of {unanswerable} unanswerable")
+    table.add_row("false abstention", "", "", "", "", f"{report.false_abstention:.2f} of {answerable}")
+    return table
+
+
+def articles_table(articles: Sequence[ArticleRecord]) -> Table:
+    table = Table(title=f"{len(articles)} stored articles")
+    for column in ("id", "title", "publisher", "date"):
+        table.add_column(column, overflow="fold")
+    for a in articles:
+        table.add_row(a.id, a.title, a.publisher or "-", a.published or "date unknown")
+    return table
+
+
+def article_json(article: ArticleRecord) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "publisher": article.publisher,
+        "author": article.author,
+        "published": article.published,
+        "url": article.url,
+        "origin": [dict(o) for o in article.origins],
+    }
+
+
+def parse_day(value: str | None, *, end: bool = False) -> date | None:
+    """YYYY-MM-DD, YYYY-MM or YYYY; a month or year means its first day (its last with ``end``)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 4:
+            year = int(text)
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:])
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    id: str | int
+    question: str
+
+
+def load_batch(path: Path) -> list[BatchItem]:
+    """A JSON list of objects with ``id`` and ``question`` (other fields ignored)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvalFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise EvalFileError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, list):
+        raise EvalFileError(f"{path}: expected a JSON list of {{id, question}} objects")
+    items = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise EvalFileError(f"{path}: item {i} has no 'question' text")
+        raw_id = item.get("id", i)
+        items.append(BatchItem(raw_id if isinstance(raw_id, str | int) else str(raw_id), item["question"]))
+    return items

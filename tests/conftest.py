@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +66,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """A real `chroma run` server on a free loopback port for the session; yields (host, port)."""
+@contextmanager
+def running_chroma_server(folder: Path) -> Iterator[tuple[str, int]]:
+    """Run `chroma run` on a free loopback port with its data in ``folder``; yields (host, port)."""
     import subprocess
     import sys
     import time
@@ -75,7 +76,6 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     import httpx
 
     host, port = "127.0.0.1", _free_port()
-    folder = tmp_path_factory.mktemp("chroma_server")
     chroma = Path(sys.executable).parent / "chroma"
     log = (folder / "server.log").open("wb")
     proc = subprocess.Popen(
@@ -105,6 +105,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real `chroma run` server on a free loopback port for the session; yields (host, port)."""
+    with running_chroma_server(tmp_path_factory.mktemp("chroma_server")) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")

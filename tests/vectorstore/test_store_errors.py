@@ -80,3 +80,17 @@ def test_cli_reindex_and_bad_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GEOBOT_VECTORSTORE__PATH", str(tmp_path / "file" / "store"))
     bad = CliRunner().invoke(app, ["stats"])
     assert bad.exit_code == 1 and "vectorstore.path" in bad.output and "Traceback" not in bad.output
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_server_going_away_is_unavailable(tmp_path: Path) -> None:
+    from tests.conftest import running_chroma_server
+
+    (tmp_path / "server").mkdir()
+    with running_chroma_server(tmp_path / "server") as (host, port):
+        store = build_store(VectorStoreSettings(mode="http", host=host, port=port, path=tmp_path / "store"))
+        assert store.count() == 0
+    for call in (store.count, lambda: store.query([1.0] + [0.0] * 383, 3), lambda: store.delete_article("x")):
+        with pytest.raises(StoreUnavailable, match="store unavailable"):
+            call()

@@ -128,9 +128,14 @@ def run(
         embedded = probe(store, questions, asks, work / f"probe_embedded_{size}.json")
         point["embedded"] = _summary(embedded)
         if server:
-            with chroma_server(store, work / f"chroma_{size}.log") as (port, pid, startup):
-                remote = probe(store, questions, asks, work / f"probe_http_{size}.json", port=port)
-                point["http"] = _summary(remote) | {"server_rss_mb": rss_mb(pid), "server_startup_s": startup}
+            try:
+                with chroma_server(store, work / f"chroma_{size}.log") as (port, pid, startup):
+                    remote = probe(store, questions, asks, work / f"probe_http_{size}.json", port=port)
+                    server_figures = {"server_rss_mb": rss_mb(pid), "server_startup_s": startup}
+                    point["http"] = _summary(remote) | server_figures
+            except RuntimeError as exc:
+                # the embedded figures of this size still stand; the report names what failed
+                point["http_error"] = str(exc).splitlines()[0]
         points.append(point)
     return points
 

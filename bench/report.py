@@ -234,6 +234,8 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for p in results["curve"]:
+        if "http_error" in p:
+            lines.append(f"| {p['chunks']:,} | http | failed: {p['http_error']} | | | | | |")
         for mode in ("embedded", "http"):
             if mode not in p:
                 continue

@@ -20,13 +20,17 @@ CSV_NAME = "articles.csv"
 SEED_NAME = "seed_article.txt"
 
 
-def load_questions(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+def load_questions(
+    path: Path, limit: int | None = None, available: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """The questions; with ``limit``, answerable ones whose gold is in ``available`` plus one unanswerable."""
     questions = json.loads(path.read_text(encoding="utf-8"))
     if limit:
-        # keep both kinds in a quick run: answerable first, then unanswerable
-        answerable = [q for q in questions if q["gold_docs"]][: max(limit - 1, 1)]
+        answerable = [q for q in questions if q["gold_docs"]]
+        if available is not None:
+            answerable = [q for q in answerable if gold_set(q) & available] or answerable
         unanswerable = [q for q in questions if not q["gold_docs"]][:1]
-        questions = answerable + unanswerable
+        questions = answerable[: max(limit - 1, 1)] + unanswerable
     return questions
 
 
@@ -128,9 +132,14 @@ def tutorial_rows(questions: Sequence[Mapping[str, Any]], persist: Path) -> tupl
 
 
 def run(
-    questions_path: Path, geobot_store: Path, tutorial_store: Path, work: Path, limit: int | None
+    questions_path: Path,
+    geobot_store: Path,
+    tutorial_store: Path,
+    work: Path,
+    limit: int | None,
+    available: set[str] | None = None,
 ) -> dict[str, Any]:
-    questions = load_questions(questions_path, limit)
+    questions = load_questions(questions_path, limit, available)
     answers = geobot_answers(questions, geobot_store, work)
     top1, top4 = tutorial_rows(questions, tutorial_store)
     tutorial_top1 = score(top1)

@@ -84,15 +84,20 @@ def main() -> None:
     }
 
     corpus = CORPUS
+    available: set[str] | None = None
     if args.quick:
-        corpus = ingest_bench.subset_corpus(CORPUS, raw / "corpus", rows=6, pages=1)
+        rows = 6
+        corpus = ingest_bench.subset_corpus(CORPUS, raw / "corpus", rows=rows, pages=1)
+        available = {str(r) for r in range(rows)} | {"seed"}
     logger.info("1/5 ingest: geotech-bot vs tutorial, %d alternating run(s)", plan.runs)
     results["ingest"] = ingest_bench.run(corpus, raw, plan.runs)
     geobot_store = Path(results["ingest"]["geobot_store"])
     tutorial_store = Path(results["ingest"]["tutorial_store"])
 
     logger.info("2/5 quality on %s", DEV_QUESTIONS.name)
-    results["quality"] = quality.run(DEV_QUESTIONS, geobot_store, tutorial_store, raw, plan.questions)
+    results["quality"] = quality.run(
+        DEV_QUESTIONS, geobot_store, tutorial_store, raw, plan.questions, available
+    )
     questions = raw / "questions.json"  # written by quality.run: the questions the probes ask
 
     logger.info("3/5 embedding throughput vs matmul peak")

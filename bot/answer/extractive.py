@@ -46,7 +46,7 @@ class ExtractiveParams:
 
     max_chars: int = 700
     max_sentences: int = 4
-    embed_sentences: int = 32
+    embed_sentences: int = 0
     min_support: float = 0.0
     weight_dense: float = 1.0
     weight_words: float = 1.0
@@ -123,7 +123,7 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        encoder: Encoder,
+        encoder: Encoder | None,
         article_count: Callable[[], int],
         params: ExtractiveParams | None = None,
     ) -> None:
@@ -162,17 +162,22 @@ class ExtractiveAnswerer:
             cand.words = max(own, p.neighbour * coverage(query_terms, context, weights, unseen))
             cand.kind = max(kind_match(k, cand.text, query) for k in kinds) if kinds != (Kind.OTHER,) else 0.0
         prior = [1.0 / (1 + rank) for rank in range(len(passages))]
-        # Only the most promising sentences are embedded (the cost grows with their number).
+        # Only the most promising sentences are embedded (the cost grows with their number);
+        # the others, and all of them with embed_sentences = 0, take their passage's similarity.
         pre = sorted(
             found,
             key=lambda c: (
                 p.weight_words * c.words + p.weight_kind * c.kind + p.weight_rank * prior[c.passage]
             ),
             reverse=True,
-        )[: p.embed_sentences]
-        vectors = self.encoder.encode([query, *(c.text for c in pre)])
-        for cand, sim in zip(pre, vectors[1:] @ vectors[0], strict=True):
-            cand.dense = float(sim)
+        )[: max(p.embed_sentences, p.max_sentences * 8)]
+        for cand in pre:
+            cand.dense = passages[cand.passage].dense or 0.0
+        embedded = pre[: p.embed_sentences] if self.encoder is not None else []
+        if self.encoder is not None and embedded:
+            vectors = self.encoder.encode([query, *(c.text for c in embedded)])
+            for cand, sim in zip(embedded, vectors[1:] @ vectors[0], strict=True):
+                cand.dense = float(sim)
         for cand in pre:
             cand.score = (
                 p.weight_dense * cand.dense

@@ -98,7 +98,10 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             if not _quotable(sentence):
                 continue
             key = " ".join(sentence.lower().split())
-            if key in seen:
+            if key in seen:  # the same sentence in another article: cite that one too
+                known = seen[key]
+                if all(_article(c) != passage.article_id for c in known.chunks):
+                    known.chunks.append(passage.chunk)
                 continue
             sig = shingles(sentence)
             copies = [c for c in passage.copies if overlap(sig, shingles(c.text)) >= 0.9]

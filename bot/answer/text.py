@@ -44,7 +44,9 @@ def split_sentences(text: str) -> list[str]:
         piece = piece.strip()
         if out:
             last = _LAST_WORD.search(out[-1])
-            if last and (last.group(1).lower().rstrip(".") in _ABBREVIATIONS or len(last.group(1)) == 1):
+            # "Mr. Lee", "U.S. officials", "John F. Kennedy": not the end of a sentence
+            word = last.group(1) if last else ""
+            if word.lower().rstrip(".") in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 out[-1] = f"{out[-1]} {piece}"
                 continue
         out.append(piece)

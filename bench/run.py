@@ -64,13 +64,21 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true", help="skip the `chroma run` server points")
     parser.add_argument("--runs", type=int, default=None, help="alternating ingest runs of each pipeline")
     parser.add_argument("--asks", type=int, default=None, help="timed asks per query-curve point")
+    parser.add_argument("--sizes", default=None, help="query-curve sizes in chunks, e.g. 10000,100000")
+    parser.add_argument("--per-level", type=int, default=None, help="answers per concurrency level")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s bench: %(message)s", datefmt="%H:%M:%S")
 
     plan = QUICK if args.quick else FULL
     if args.with_1m:
         plan = replace(plan, sizes=(*plan.sizes, 1_000_000))
-    plan = replace(plan, runs=args.runs or plan.runs, asks=args.asks or plan.asks)
+    plan = replace(
+        plan,
+        runs=args.runs or plan.runs,
+        asks=args.asks or plan.asks,
+        per_level=args.per_level or plan.per_level,
+        sizes=tuple(int(x) for x in args.sizes.split(",")) if args.sizes else plan.sizes,
+    )
     out: Path = args.out.resolve()
     raw = out / "raw"
     shutil.rmtree(raw, ignore_errors=True)

@@ -13,3 +13,11 @@ class StoreUnavailable(StoreError):
 
 class EmbeddingModelError(Exception):
     """The embedding model cannot be loaded; the message names `embedding.model`."""
+
+
+class NoMatchingPublisher(LookupError):
+    """No stored article has this publisher (a retrieval filter); str() is one line."""
+
+    def __init__(self, publisher: str) -> None:
+        super().__init__(f"no stored article is from publisher {publisher!r}")
+        self.publisher = publisher

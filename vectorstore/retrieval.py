@@ -22,9 +22,19 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from vectorstore.base import Where
+from vectorstore.errors import NoMatchingPublisher
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
 _WORD = re.compile(r"[^\W_]+")
+
+__all__ = [
+    "Filters",
+    "HybridRetriever",
+    "LangChainRetriever",
+    "NoMatchingPublisher",
+    "Passage",
+    "SearchIndex",
+]
 
 
 class SearchIndex(Protocol):
@@ -247,14 +257,6 @@ class HybridRetriever:
         passages = [Passage(records[i], score, cosine.get(i)) for i, score in fused.items()]
         merged = merge_near_duplicates(passages, self.duplicate_overlap)
         return diversify(merged, k, self.max_per_article)
-
-
-class NoMatchingPublisher(LookupError):
-    """No stored article has this publisher; str() is one line."""
-
-    def __init__(self, publisher: str) -> None:
-        super().__init__(f"no stored article is from publisher {publisher!r}")
-        self.publisher = publisher
 
 
 class LangChainRetriever(BaseRetriever):

@@ -4,7 +4,8 @@ all-MiniLM-L6-v2 silently truncates at 256 tokens, so every chunk's *embedded* t
 title followed by the chunk, is measured with the model's own tokenizer and kept within the
 limit. Chunks aim at ``[ingest] chunk_tokens`` and repeat the last
 ``chunk_overlap_sentences`` sentences of the previous chunk. Sentences come from pysbd, within
-paragraphs; a sentence too long for any chunk is split at word boundaries.
+paragraphs (only those a chunk boundary falls in); a sentence too long for any chunk is split at
+word boundaries.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ingest.models import Article
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -63,6 +65,10 @@ class _Span:
     start: int
     end: int
     tokens: int
+    paragraph: bool = False  # a whole paragraph, not yet split into sentences
+
+
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]+)*")
 
 
 class SentenceChunker:
@@ -70,6 +76,11 @@ class SentenceChunker:
 
     ``count_tokens`` is the embedding model's count of what it sees for a text, special tokens
     included (``Embedder.count_tokens``); ``max_tokens`` the model's input limit.
+
+    Sentence splitting (pysbd) is the costly part of chunking, so paragraphs are packed whole
+    while they fit and only a paragraph at a chunk boundary is split into sentences (to fill
+    the chunk and to find the overlap sentences). WordPiece counts of whitespace-joined pieces
+    add up, so the chunks are the same as packing every sentence one by one.
     """
 
     def __init__(
@@ -88,29 +99,29 @@ class SentenceChunker:
         self.target = min(target_tokens, self.limit)
         self.overlap = overlap_sentences
 
-    def _sentences(self, text: str) -> list[tuple[int, int]]:
+    def _sentences(self, text: str, para_start: int, para_end: int) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
-        for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
-            pos = para.start()
-            for sent in self._segmenter.segment(para.group()):
-                stripped = sent.strip()
-                if not stripped:
-                    continue
-                start = text.find(stripped, pos, para.end())
-                if start < 0:  # pysbd altered the text; fall back to the rest of the paragraph
-                    spans.append((pos, para.end()))
-                    break
-                spans.append((start, start + len(stripped)))
-                pos = start + len(stripped)
+        pos = para_start
+        for sent in self._segmenter.segment(text[para_start:para_end]):
+            stripped = sent.strip()
+            if not stripped:
+                continue
+            start = text.find(stripped, pos, para_end)
+            if start < 0:  # pysbd altered the text; fall back to the rest of the paragraph
+                spans.append((pos, para_end))
+                break
+            spans.append((start, start + len(stripped)))
+            pos = start + len(stripped)
         return spans
 
     def count_tokens(self, text: str) -> int:
         """Tokens of ``text`` itself, without the special tokens."""
         return self._count(text) - self._special
 
-    def _fit(self, text: str, start: int, end: int, budget: int) -> list[_Span]:
+    def _fit(self, text: str, start: int, end: int, budget: int, tokens: int | None = None) -> list[_Span]:
         """The sentence as spans that each fit ``budget`` (split at words if it is too long)."""
-        tokens = self.count_tokens(text[start:end])
+        if tokens is None:
+            tokens = self.count_tokens(text[start:end])
         if tokens <= budget:
             return [_Span(start, end, tokens)]
         words = [m.span() for m in re.finditer(r"\S+", text[start:end])]
@@ -120,6 +131,21 @@ class SentenceChunker:
         half = len(words) // 2
         cut = start + words[half][0]
         return self._fit(text, start, cut, budget) + self._fit(text, cut, end, budget)
+
+    def _split_paragraph(self, text: str, para: _Span, budget: int) -> list[_Span]:
+        sentences = self._sentences(text, para.start, para.end)
+        if len(sentences) == 1 and sentences[0] == (para.start, para.end):
+            return self._fit(text, para.start, para.end, budget, para.tokens)
+        return [span for start, end in sentences for span in self._fit(text, start, end, budget)]
+
+    def _tail(self, text: str, group: list[_Span], budget: int) -> list[_Span]:
+        """The last ``overlap`` sentences of a chunk (splitting its last paragraphs as needed)."""
+        tail: list[_Span] = []
+        for unit in reversed(group):
+            if len(tail) >= self.overlap:
+                break
+            tail[:0] = self._split_paragraph(text, unit, budget) if unit.paragraph else [unit]
+        return tail[-self.overlap :] if self.overlap else []
 
     def split(self, article: Article) -> list[Chunk]:
         text = article.text
@@ -131,18 +157,23 @@ class SentenceChunker:
             title_tokens = self.count_tokens(embed_text(title, ""))
         budget = self.limit - title_tokens
         target = max(self.target - title_tokens, budget // 2)
-        spans: list[_Span] = []
-        for start, end in self._sentences(text):
-            spans.extend(self._fit(text, start, end, budget))
+        pending = [
+            _Span(m.start(), m.end(), self.count_tokens(m.group()), paragraph=True)
+            for m in reversed(list(_PARAGRAPH.finditer(text)))
+        ]
 
         groups: list[list[_Span]] = []
         current: list[_Span] = []
         used = 0
         fresh = 0  # sentences in `current` not carried over from the previous chunk
-        for span in spans:
+        while pending:
+            span = pending.pop()
+            if span.paragraph and (used + span.tokens > target or span.tokens > budget):
+                pending.extend(reversed(self._split_paragraph(text, span, budget)))
+                continue
             if current and fresh and used + span.tokens > target:
                 groups.append(current)
-                carried = current[-self.overlap :] if self.overlap else []
+                carried = self._tail(text, current, budget)
                 current = []
                 used = 0
                 for kept in carried:  # keep the overlap only where the new sentence still fits
@@ -157,17 +188,21 @@ class SentenceChunker:
             groups.append(current)
 
         chunks: list[Chunk] = []
-        pending = list(reversed(groups))
-        while pending:
-            group = pending.pop()
+        todo = list(reversed(groups))
+        while todo:
+            group = todo.pop()
             start, end = group[0].start, group[-1].end
             embedded = embed_text(title, text[start:end])
-            # Per-sentence counts add up to the joined count for WordPiece; if they ever do
-            # not, the group is halved rather than truncated, so no text is lost.
-            if len(group) > 1 and self.count_tokens(embedded) > self.limit:
-                half = len(group) // 2
-                pending += [group[half:], group[:half]]
-                continue
+            # Per-piece counts add up to the joined count for WordPiece; if they ever do not,
+            # the group is halved rather than truncated, so no text is lost.
+            if self.count_tokens(embedded) > self.limit:
+                if len(group) == 1 and group[0].paragraph:
+                    todo.append(self._split_paragraph(text, group[0], budget))
+                    continue
+                if len(group) > 1:
+                    half = len(group) // 2
+                    todo += [group[half:], group[:half]]
+                    continue
             index = len(chunks)
             chunks.append(
                 Chunk(f"{article.id}:{index}", article.id, index, text[start:end], start, end, embedded)

@@ -65,8 +65,8 @@ def answer_view(answer: Answer) -> RenderableType:
     return Group(*parts)
 
 
-def eval_table(report: EvalReport) -> Table:
-    """One row per question, then the summary measures."""
+def eval_table(report: EvalReport) -> RenderableType:
+    """One row per question, then the summary measures beside the issue's targets."""
     table = Table(title="geotech-bot evaluation")
     for column in ("id", "type", "hit@4", "keywords", "cited gold", "abstained"):
         table.add_column(column)
@@ -76,24 +76,25 @@ def eval_table(report: EvalReport) -> Table:
 
     for s in report.scores:
         if s.question.answerable:
-            table.add_row(
-                s.question.id,
-                s.question.kind,
-                mark(s.hit),
-                mark(s.keywords),
-                mark(s.citation_hit),
-                "[red]yes[/]" if s.answer.abstained else "no",
-            )
+            abstained = "[red]yes[/]" if s.answer.abstained else "no"
+            row = (mark(s.hit), mark(s.keywords), mark(s.citation_hit), abstained)
         else:
-            table.add_row(s.question.id, s.question.kind, "", "", "", mark(s.answer.abstained))
+            row = ("", "", "", mark(s.answer.abstained))
+        table.add_row(s.question.id, s.question.kind, *row)
     answerable, unanswerable = len(report.answerable), len(report.unanswerable)
-    table.add_section()
-    table.add_row("hit@4", "", f"{report.hit_at_4:.2f}", "", "", f"of {answerable} answerable")
-    table.add_row("keyword accuracy", "", "", f"{report.keyword_accuracy:.2f}", "", "")
-    table.add_row("citation hit", "", "", "", f"{report.citation_hit:.2f}", "of those answered")
-    table.add_row("abstention", "", "", "", "", f"{report.abstention:.2f} of {unanswerable} unanswerable")
-    table.add_row("false abstention", "", "", "", "", f"{report.false_abstention:.2f} of {answerable}")
-    return table
+    summary = Table(title="summary")
+    for column in ("measure", "value", "target", "over"):
+        summary.add_column(column)
+    rows = (
+        ("hit@4", report.hit_at_4, ">= 0.90", f"{answerable} answerable"),
+        ("keyword accuracy", report.keyword_accuracy, ">= 0.65", f"{answerable} answerable"),
+        ("citation hit", report.citation_hit, ">= 0.90", "answered answerable"),
+        ("abstention", report.abstention, ">= 0.80", f"{unanswerable} unanswerable"),
+        ("false abstention", report.false_abstention, "<= 0.10", f"{answerable} answerable"),
+    )
+    for measure, value, target, over in rows:
+        summary.add_row(measure, f"{value:.2f}", target, over)
+    return Group(table, summary)
 
 
 def articles_table(articles: Sequence[ArticleRecord]) -> Table:

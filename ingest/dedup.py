@@ -60,7 +60,9 @@ def signature(text: str) -> MinHash:
 def from_bytes(data: bytes) -> MinHash:
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64).copy(), scheme="affine32")
+    return MinHash(
+        num_perm=NUM_PERM, hashvalues=np.frombuffer(data, dtype=np.uint64).copy(), scheme="affine32"
+    )
 
 
 def _richer_title(a: Article, b: Article) -> tuple[str, bool]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ingest.dedup import Candidate, Deduplicator, Merge, merge_articles
 from ingest.errors import InputError
+from ingest.manifest import FileState, Manifest, config_fingerprint, file_state, outcomes
 from ingest.models import Article, Origin, RawArticle
 from ingest.settings import IngestAppSettings, IngestSettings
 from vectorstore.records import ArticleRecord, ChunkRecord
@@ -64,6 +65,7 @@ class IngestReport:
     seconds: float = 0.0
     dry_run: bool = False
     planned: list[tuple[str, str, int]] = field(default_factory=list)  # (action, article id, chunks)
+    skipped_files: list[str] = field(default_factory=list)  # unchanged since a completed ingest
 
     @property
     def ok(self) -> bool:
@@ -79,12 +81,27 @@ def is_url(source: str) -> bool:
     return _URL.match(source) is not None
 
 
+@dataclass
+class _Reading:
+    """What was read, and what is known about the files read (for the manifest)."""
+
+    raws: list[RawArticle] = field(default_factory=list)
+    states: dict[str, FileState] = field(default_factory=dict)
+    records: dict[str, set[int]] = field(default_factory=dict)
+    skipped_ids: set[str] = field(default_factory=set)  # articles of files skipped as unchanged
+
+
 def _read_sources(
-    sources: Sequence[str | Path], settings: IngestSettings, report: IngestReport, progress: Progress
-) -> list[RawArticle]:
+    sources: Sequence[str | Path],
+    settings: IngestSettings,
+    report: IngestReport,
+    progress: Progress,
+    manifest: Manifest | None,
+    config: str,
+) -> _Reading:
     from ingest.readers.files import expand, read_file
 
-    raws: list[RawArticle] = []
+    reading = _Reading()
     paths: list[Path] = []
     urls: list[str] = []
     for source in sources:
@@ -97,19 +114,37 @@ def _read_sources(
     for item in items:
         if isinstance(item, InputError):
             report.failed.append(str(item))
+            progress.advance()
+            continue
+        path = item.resolve()
+        state = file_state(path)
+        if state is not None and manifest is not None:
+            known = manifest.unchanged(state, config)
+            if known is not None:
+                report.skipped_files.append(state.path)
+                report.unchanged.extend(known)
+                reading.skipped_ids.update(known)
+                progress.advance()
+                continue
+        try:
+            found = read_file(path, settings)
+        except InputError as exc:
+            report.failed.append(str(exc))
         else:
-            try:
-                raws.extend(read_file(item.resolve(), settings))
-            except InputError as exc:
-                report.failed.append(str(exc))
+            reading.raws.extend(found)
+            if state is not None:
+                reading.states[state.path] = state
+                reading.records[state.path] = {
+                    int(r.origin["record"]) for r in found if isinstance(r.origin.get("record"), int)
+                }
         progress.advance()
     for url in urls:
         try:
-            raws.extend(_read_url(url, settings))
+            reading.raws.extend(_read_url(url, settings))
         except InputError as exc:
             report.failed.append(str(exc))
         progress.advance()
-    return raws
+    return reading
 
 
 def _read_url(url: str, settings: IngestSettings) -> Iterable[RawArticle]:
@@ -176,6 +211,10 @@ class _Write:
     action: str  # "added" or "updated"
 
 
+class _Redo(Exception):
+    """A changed input touches an article of a file skipped as unchanged: read everything."""
+
+
 def run_ingest(
     sources: Sequence[str | Path],
     settings: IngestAppSettings,
@@ -187,86 +226,157 @@ def run_ingest(
 ) -> IngestReport:
     """Ingest files, directories and URLs into the store; never raises for a bad input.
 
-    ``store`` and ``embedder`` are built from ``settings`` when not given. With ``dry_run``
-    nothing is embedded or written; the report says what would be.
+    ``store`` and ``embedder`` are built from ``settings`` when not given (and only when there
+    is something to do). With ``dry_run`` nothing is embedded or written; the report says what
+    would be. Files ingested completely before and unchanged since (same bytes, same settings,
+    their articles still in the catalog) are skipped without being read: see ingest.manifest.
     """
     started = time.perf_counter()
     progress = progress or _Silent()
-    report = IngestReport(dry_run=dry_run)
-    raws = _read_sources(sources, settings.ingest, report, progress)
-
-    from ingest.normalize import normalize
-
-    progress.stage("cleaning", total=len(raws))
-    articles: list[Article] = []
-    for raw in raws:
-        article = normalize(raw)
-        if article is None:
-            report.failed.append(
-                f"{_describe(raw.origin)}: no article text left after removing page furniture"
-            )
-        else:
-            articles.append(article)
-        progress.advance()
-
-    if store is None:
-        from vectorstore.store import build_store
-
-        store = build_store(settings.vectorstore)
-    stored = {rec.id: rec for rec in store.list_articles()}
-    by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
-
-    dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
-    signatures = store.article_signatures()
-    for rec in stored.values():
-        dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
-    candidates, merges = dedup.run(articles)
-    report.merges.extend(merges)
-
-    writes: list[_Write] = []
-    meta_updates: list[ArticleRecord] = []
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    for cand in candidates:
-        plan = _plan(cand, stored, by_origin, now, report)
-        if isinstance(plan, _Write):
-            writes.append(plan)
-        elif plan is not None:
-            meta_updates.append(plan)
-
-    if writes:
-        if embedder is None:
-            from vectorstore.embeddings import build_embedder
-
-            embedder = build_embedder(settings.embedding)
-        from ingest.chunking import SentenceChunker
-
-        chunker = SentenceChunker(
-            embedder.count_tokens,
-            embedder.max_tokens,
-            settings.ingest.chunk_tokens,
-            settings.ingest.chunk_overlap_sentences,
-        )
-        progress.stage("chunking", total=len(writes))
-        for write in writes:
-            write.chunks = chunker.split(write.article)
-            progress.advance()
-
-    for write in writes:
-        report.planned.append((write.action, write.article.id, len(write.chunks)))
-        getattr(report, write.action).append(write.article.id)
-    for record in meta_updates:
-        report.planned.append(("metadata", record.id, record.chunk_count))
-        report.metadata_updated.append(record.id)
-    if dry_run:
-        report.seconds = time.perf_counter() - started
-        return report
-
-    for record in meta_updates:
-        store.update_article_metadata(record)
-    if writes and embedder is not None:
-        _embed_and_write(writes, embedder, store, now, report, progress)
+    folder = _manifest_folder(settings, store)
+    config = config_fingerprint(
+        {
+            "ingest": settings.ingest.model_dump(mode="json"),
+            "model": settings.embedding.model,
+            "collection": settings.vectorstore.collection,
+        }
+    )
+    run = _Run(settings, store, embedder, dry_run, progress, folder, config)
+    try:
+        report = run.ingest(sources, skip_unchanged=folder is not None)
+    except _Redo:
+        logger.info("a changed input touches articles of unchanged files; reading every input")
+        report = run.ingest(sources, skip_unchanged=False)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _manifest_folder(settings: IngestAppSettings, store: Store | None) -> Path | None:
+    """The store folder holding the manifest; None where the dense index lives elsewhere (a
+    Chroma server can be emptied behind our back, so nothing is skipped then)."""
+    if store is not None:
+        return None if store.dense.remote else store.keyword.path.parent
+    if settings.vectorstore.mode != "embedded":
+        return None
+    return settings.vectorstore.path
+
+
+@dataclass
+class _Run:
+    settings: IngestAppSettings
+    store: Store | None
+    embedder: Embedder | None
+    dry_run: bool
+    progress: Progress
+    folder: Path | None
+    config: str
+
+    def ingest(self, sources: Sequence[str | Path], *, skip_unchanged: bool) -> IngestReport:
+        report = IngestReport(dry_run=self.dry_run)
+        manifest = None
+        # Without the dense store's own file (embedded Chroma), the catalog may outlive the vectors.
+        if skip_unchanged and self.folder is not None and (self.folder / "chroma.sqlite3").is_file():
+            manifest = Manifest.existing(self.folder)
+        try:
+            reading = _read_sources(
+                sources, self.settings.ingest, report, self.progress, manifest, self.config
+            )
+        finally:
+            if manifest is not None:
+                manifest.close()
+        if reading.raws:
+            self._process(reading, report)
+        report.unchanged = _unique(
+            report.unchanged, exclude={*report.added, *report.updated, *report.metadata_updated}
+        )
+        return report
+
+    def _process(self, reading: _Reading, report: IngestReport) -> None:
+        from ingest.normalize import normalize
+
+        settings, progress = self.settings, self.progress
+        progress.stage("cleaning", total=len(reading.raws))
+        articles: list[Article] = []
+        for raw in reading.raws:
+            article = normalize(raw)
+            if article is None:
+                report.failed.append(
+                    f"{_describe(raw.origin)}: no article text left after removing page furniture"
+                )
+            else:
+                articles.append(article)
+            progress.advance()
+
+        if self.store is None:
+            from vectorstore.store import build_store
+
+            self.store = build_store(settings.vectorstore)
+        store = self.store
+        stored = {rec.id: rec for rec in store.list_articles()}
+        by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
+
+        dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
+        signatures = store.article_signatures()
+        for rec in stored.values():
+            dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
+        candidates, merges = dedup.run(articles)
+        report.merges.extend(merges)
+
+        writes: list[_Write] = []
+        meta_updates: list[ArticleRecord] = []
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for cand in candidates:
+            plan = _plan(cand, stored, by_origin, now, report)
+            if isinstance(plan, _Write):
+                writes.append(plan)
+            elif plan is not None:
+                meta_updates.append(plan)
+        touched = {w.article.id for w in writes} | {r.id for r in meta_updates}
+        if touched & reading.skipped_ids:
+            raise _Redo
+
+        if writes:
+            if self.embedder is None:
+                from vectorstore.embeddings import build_embedder
+
+                self.embedder = build_embedder(settings.embedding)
+            from ingest.chunking import SentenceChunker
+
+            chunker = SentenceChunker(
+                self.embedder.count_tokens,
+                self.embedder.max_tokens,
+                settings.ingest.chunk_tokens,
+                settings.ingest.chunk_overlap_sentences,
+            )
+            progress.stage("chunking", total=len(writes))
+            for write in writes:
+                write.chunks = chunker.split(write.article)
+                progress.advance()
+
+        for write in writes:
+            report.planned.append((write.action, write.article.id, len(write.chunks)))
+            getattr(report, write.action).append(write.article.id)
+        for record in meta_updates:
+            report.planned.append(("metadata", record.id, record.chunk_count))
+            report.metadata_updated.append(record.id)
+        if self.dry_run:
+            return
+
+        for record in meta_updates:
+            store.update_article_metadata(record)
+        if writes and self.embedder is not None:
+            _embed_and_write(writes, self.embedder, store, now, report, progress)
+        if self.folder is not None and reading.states:
+            # Only now is every article of these files committed (see ingest.manifest).
+            manifest = Manifest(self.folder)
+            try:
+                manifest.record(outcomes(reading.states, reading.records, store.list_articles()), self.config)
+            finally:
+                manifest.close()
+
+
+def _unique(ids: list[str], exclude: set[str]) -> list[str]:
+    return [i for i in dict.fromkeys(ids) if i not in exclude]
 
 
 def _describe(origin: Origin) -> str:

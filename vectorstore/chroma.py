@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from vectorstore.errors import StoreError, StoreUnavailable
+from vectorstore.errors import StoreError, StoreUnavailable, disk_full
 from vectorstore.records import ChunkRecord, Metadata, ScoredChunk
 from vectorstore.settings import VectorStoreSettings
 
@@ -39,7 +39,7 @@ def _unavailable(settings: VectorStoreSettings) -> StoreUnavailable:
 
 
 def _guard(method: Callable[P, T]) -> Callable[P, T]:
-    """Turn a lost connection to the Chroma server into StoreUnavailable."""
+    """Turn a lost connection to the Chroma server into StoreUnavailable, a full disk into StoreError."""
 
     @wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -50,6 +50,8 @@ def _guard(method: Callable[P, T]) -> Callable[P, T]:
         except Exception as exc:
             if index.remote and _is_connection_error(exc):
                 raise _unavailable(index.settings) from exc
+            if (full := disk_full(exc, None if index.remote else index.settings.path)) is not None:
+                raise full from exc
             raise
 
     return wrapper

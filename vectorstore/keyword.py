@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vectorstore.errors import StoreError
+from vectorstore.errors import StoreError, disk_full
 from vectorstore.metadata import parse_origins
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
@@ -149,10 +149,13 @@ class KeywordIndex:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:  # a failed COMMIT may have rolled back already
+                    self._db.execute("ROLLBACK")
+                if (full := disk_full(exc)) is not None:
+                    raise full from exc
                 raise
-            self._db.execute("COMMIT")
             self._df_cache.clear()
 
     # -- chunks ------------------------------------------------------------------------------

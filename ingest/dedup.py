@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ingest.models import Article, Origin
 from ingest.normalize import normalised_text
 
@@ -58,6 +56,7 @@ def signature(text: str) -> MinHash:
 
 
 def from_bytes(data: bytes) -> MinHash:
+    import numpy as np
     from datasketch import MinHash
 
     return MinHash(
@@ -124,6 +123,8 @@ class Deduplicator:
 
     def run(self, articles: Iterable[Article]) -> tuple[list[Candidate], list[Merge]]:
         """Deduplicated candidates in first-seen order, and every merge made."""
+        import numpy as np
+
         kept: list[Candidate] = []
         by_key: dict[str, Candidate] = {}
         by_hash: dict[str, Candidate] = {}

@@ -161,10 +161,10 @@ def _mention_chat_case(world: World) -> Case:
             )
             await emu.wait_for(
                 lambda: any(s.path.endswith("/messages") and s.method == "POST" for s in emu.sent[before:]),
-                within=60,
+                within=150,
             )
 
-        world.call(go(), timeout=90)
+        world.call(go(), timeout=180)
         sends = [s for s in emu.sent[before:] if isinstance(s.payload, dict) and "content" in s.payload]
         pinged = set().union(*(pings(s.payload) for s in sends)) if sends else set()
         obs = Observed(f"{len(sends)} message(s) sent in reply")
@@ -252,7 +252,7 @@ def cases(world: World, server: HostileServer) -> list[Case]:
             "search",
             {"query": 'AND OR NOT "unbalanced * NEAR('},
             "short reply, no error",
-            ("no ", "found", "match", "result", "article", "["),
+            ("search", "no ", "found", "match"),
             embed=None,
         ),
     ]

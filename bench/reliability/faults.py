@@ -131,7 +131,7 @@ def disk_full(root: Path, quick: bool) -> FaultResult:
     except NotLanded as exc:
         result.skipped = str(exc)
         return result
-    corpus = small_corpus(root / "corpus", rows=12)
+    corpus = small_corpus(root / "corpus", rows=6 if quick else 12)
     clean_ws = Workspace(root / "clean")
     if clean_ws.geobot("ingest", str(corpus), timeout=600).code != 0:
         result.skipped = "an ingest with room to spare failed"
@@ -172,6 +172,8 @@ def disk_full(root: Path, quick: bool) -> FaultResult:
                 )
                 final = ws.snapshot(env={"GEOBOT_VECTORSTORE__PATH": str(store)})
                 converged = rerun.code == 0 and final.identity() == clean.identity()
+                if not converged:
+                    result.notes.append(f"{kb:.0f} KB rerun: exit {rerun.code}, {_differences(final, clean)}")
             result.trials += 1
             if run.code == 0:
                 result.notes.append(f"{kb:.0f} KB: ingest reported success on a full disk")

@@ -122,7 +122,7 @@ class World:
         chroma = ChromaServer(self.root / "chroma", self.root / "chroma.log")
         self.build_seconds["chroma_start_s"] = round(chroma.start(), 1)
         self.chroma = chroma
-        corpus = small_corpus(self.root / "corpus", rows=20)
+        corpus = small_corpus(self.root / "corpus", rows=8)
         # An article written to attack: instructions, mentions, a command and a link, as plain data.
         (corpus / "injection.txt").write_text(
             "Harbour district doubles equipment inspections\n\n"

@@ -45,15 +45,23 @@ class IngestedCorpus:
 
 
 @pytest.fixture(scope="session")
-def ingested_corpus(tmp_path_factory: pytest.TempPathFactory) -> IngestedCorpus:
-    """``geobot ingest ../shared/corpus`` into a session-wide tmp store (read-only for tests)."""
+def ingested_corpus(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> IngestedCorpus:
+    """``geobot ingest ../shared/corpus`` into a session-wide tmp store (read-only for tests).
+
+    Uses the session's ``embedder``, so the model is loaded once for both.
+    """
     from ingest.pipeline import run_ingest
     from ingest.settings import IngestAppSettings
     from vectorstore.settings import VectorStoreSettings
+    from vectorstore.store import build_store
 
     store_path = tmp_path_factory.mktemp("corpus_store")
     settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=store_path))
-    report = run_ingest([CORPUS], settings)
+    store = build_store(settings.vectorstore)
+    try:
+        report = run_ingest([CORPUS], settings, store=store, embedder=embedder)
+    finally:
+        store.close()
     assert report.ok, report.failed
     return IngestedCorpus(settings, store_path, report)
 

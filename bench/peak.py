@@ -35,7 +35,7 @@ def mean_model_flops(token_counts: Sequence[int]) -> float:
 
 
 def matmul_peak_gflops(dtype_name: str, threads: int = 2, seconds: float = 3.0) -> float:
-    """Best GFLOP/s of square torch matmuls (``torch.mm`` and ``F.linear``) within about ``seconds``.
+    """Best GFLOP/s of torch matmuls: square ``torch.mm``/``F.linear`` and the encoder's own shapes.
 
     Both ops are tried because they take different kernels: on a CPU without native bf16
     ``F.linear`` (what the encoder's layers run) is several times faster than ``torch.mm``; the
@@ -70,6 +70,18 @@ def matmul_peak_gflops(dtype_name: str, threads: int = 2, seconds: float = 3.0) 
                     slowest = max(slowest, elapsed)
                 if slowest > per_size / 4:
                     break
+            # the encoder's own shapes: 32 chunks x 160 tokens through the FFN, bias included
+            # (a different kernel from square products, and the one embedding really runs)
+            x = torch.randn(5120, HIDDEN).to(dtype)
+            for w in (torch.randn(FFN, HIDDEN).to(dtype), torch.randn(HIDDEN, HIDDEN).to(dtype)):
+                bias = torch.zeros(w.shape[0]).to(dtype)
+                F.linear(x, w, bias)
+                for _ in range(3):
+                    start = time.perf_counter()
+                    F.linear(x, w, bias)
+                    best = max(
+                        best, 2 * x.shape[0] * w.shape[0] * w.shape[1] / (time.perf_counter() - start) / 1e9
+                    )
         return best
     finally:
         torch.set_num_threads(previous)

@@ -160,6 +160,7 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         + " during the ingest runs, on 2 cores. Absolute times are inflated by whatever else ran; the "
         "ingest ratio comes from alternating runs of both sides, so load falls on both alike.",
         "",
+        *[f"**Note.** {note}\n" for note in results.get("notes", [])],
         "## Headlines",
         "",
         "| figure | measured | target | met |",
@@ -252,7 +253,8 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         "## 4. Embedding throughput against the CPU's limit",
         "",
         "The project's embedder (2 threads) over the real chunks of the ingested corpus, beside the "
-        "best torch matmul (`torch.mm` / `F.linear`) GFLOP/s measured in the same process and dtype. "
+        "best torch matmul GFLOP/s (square `torch.mm` / `F.linear`, and `F.linear` on the encoder's own "
+        "shapes) measured in the same process and dtype. "
         "FLOPs per chunk: 6 layers x (8·L·h² + 4·L²·h + 4·L·h·f), h = 384, f = 1536, L = each chunk's "
         "real token count (softmax, norms, GELU left out, so % of peak is a slight underestimate).",
         "",

@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +58,8 @@ def file_state(path: Path) -> FileState | None:
     """The file as it is now; None if it cannot be read (the reader then reports why)."""
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # opening a named pipe would block the whole run
+            return None
         digest = hashlib.sha256()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

@@ -44,3 +44,19 @@ def test_json_nested_too_deeply_is_one_clear_error(tmp_path: Path, name: str) ->
     path.write_text("[" * 100_000 + "]" * 100_000 + "\n")
     with pytest.raises(InputError, match="nested too deeply"):
         read_file(path, IngestSettings())
+
+
+@pytest.mark.unit
+def test_manifest_does_not_open_a_named_pipe(tmp_path: Path) -> None:
+    from ingest.manifest import file_state
+
+    os.mkfifo(tmp_path / "stuck.txt")
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(file_state(tmp_path / "stuck.txt")), daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():
+        with open(tmp_path / "stuck.txt", "wb"):
+            pass
+        pytest.fail("hashing a named pipe blocked")
+    assert outcome == [None]

@@ -9,6 +9,7 @@ for the bot token, and every log record the bot process wrote for the token.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -154,21 +155,28 @@ def _mention_chat_case(world: World) -> Case:
         author = emu.user("chatter")
         before = len(emu.sent)
 
-        async def go() -> None:
-            await emu.post_message(
+        async def go() -> dict[str, Any]:
+            starter: dict[str, Any] = await emu.post_message(
                 f"{emu.bot.mention} @everyone <@&123456789012345678> what did the UK decide about Huawei?",
                 author=author,
             )
-            await emu.wait_for(
-                lambda: any(s.path.endswith("/messages") and s.method == "POST" for s in emu.sent[before:]),
-                within=150,
-            )
+            with contextlib.suppress(TimeoutError):
+                await emu.wait_for(lambda: emu.bot_messages(int(starter["id"])), within=90)
+            return starter
 
-        world.call(go(), timeout=180)
+        starter = world.call(go(), timeout=120)
+        refused = [
+            f"{s.method} {s.path}: {s.status} {str(s.response)[:120]}"
+            for s in emu.sent[before:]
+            if s.status >= 400
+        ]
         sends = [s for s in emu.sent[before:] if isinstance(s.payload, dict) and "content" in s.payload]
         pinged = set().union(*(pings(s.payload) for s in sends)) if sends else set()
-        obs = Observed(f"{len(sends)} message(s) sent in reply")
-        obs.check("replied", bool(sends))
+        obs = Observed(
+            f"{len(emu.bot_messages(int(starter['id'])))} message(s) in the thread; "
+            f"{len(sends)} request(s) with content"
+        )
+        obs.check("replied in a thread", bool(emu.bot_messages(int(starter["id"]))), "; ".join(refused)[:300])
         obs.check("pings nobody", not pinged, ", ".join(sorted(pinged)))
         obs.check("Discord accepted every request", all(s.status < 400 for s in emu.sent[before:]))
         return obs

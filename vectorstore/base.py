@@ -11,7 +11,7 @@ Where = Mapping[str, Any]  # a Chroma `where` filter
 
 
 class ChunkStore(Protocol):
-    """Dense (Chroma) and keyword (SQLite FTS5) indexes of chunks, kept in step.
+    """Dense (Chroma) and keyword (BM25 over SQLite rows) indexes of chunks, kept in step.
 
     ``add`` upserts by id; every write reaches both indexes; ``where`` is Chroma's filter syntax.
     """

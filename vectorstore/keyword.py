@@ -1,14 +1,14 @@
-"""The keyword index and the article catalog: one SQLite file (FTS5) beside the Chroma store.
+"""The keyword index and the article catalog: one SQLite file beside the Chroma store.
 
-Chunks live in a plain table (id, article_id, publisher, published_ts, text, metadata JSON)
-with an external-content FTS5 index over the text; the ``articles`` table is the catalog.
-Writing an article's chunks and its catalog row happens in one transaction, so a crash leaves
-either the old article or the new one.
+Chunks live in a plain table (id, article_id, publisher, published_ts, text, metadata JSON);
+the ``articles`` table is the catalog. Writing an article's chunks and its catalog row happens
+in one transaction, so a crash leaves either the old article or the new one.
 
-Query speed: an FTS5 ``bm25()`` OR-query costs time in proportion to the postings of its terms,
-and common words have huge posting lists but an IDF near zero (FTS5 floors a negative IDF at
-1e-6). ``search`` therefore looks up each query term's document frequency in an fts5vocab
-table and keeps only the rarest terms within a postings budget (see ``TermPolicy``).
+SQLite is the durable copy of the keyword rows; queries are served by an in-memory BM25 index
+(``vectorstore.bm25``) built from them, because an FTS5 ``bm25()`` OR-query at 100k chunks costs
+tens to hundreds of milliseconds and bm25s well under one (bench/keyword_latency.py). Triggers
+bump a generation counter in the same transaction as any chunk write, so every query can check
+cheaply that the index in memory is current, including after writes by another process.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from vectorstore.bm25 import Bm25Snapshot, Generation, Row, Unfilterable
 from vectorstore.errors import StoreError, disk_full
 from vectorstore.metadata import parse_origins
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
@@ -31,9 +33,9 @@ from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 logger = logging.getLogger(__name__)
 
 FILENAME = "keyword.sqlite3"
-TOKENIZER = "porter unicode61 remove_diacritics 2"
+BM25_FOLDER = "bm25s"
 
-SCHEMA = f"""
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -44,19 +46,20 @@ CREATE TABLE IF NOT EXISTS chunks (
     metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='rowid', tokenize='{TOKENIZER}'
+CREATE TABLE IF NOT EXISTS chunks_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    store TEXT NOT NULL,
+    generation INTEGER NOT NULL
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);
+INSERT OR IGNORE INTO chunks_generation VALUES (1, lower(hex(randomblob(16))), 0);
+CREATE TRIGGER IF NOT EXISTS chunks_gen_ai AFTER INSERT ON chunks BEGIN
+    UPDATE chunks_generation SET generation = generation + 1;
 END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+CREATE TRIGGER IF NOT EXISTS chunks_gen_ad AFTER DELETE ON chunks BEGIN
+    UPDATE chunks_generation SET generation = generation + 1;
 END;
-CREATE TRIGGER IF NOT EXISTS chunks_au AFTER UPDATE OF text ON chunks BEGIN
-    INSERT INTO chunks_fts(chunks_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-    INSERT INTO chunks_fts(rowid, text) VALUES (new.rowid, new.text);
+CREATE TRIGGER IF NOT EXISTS chunks_gen_au AFTER UPDATE ON chunks BEGIN
+    UPDATE chunks_generation SET generation = generation + 1;
 END;
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
@@ -75,20 +78,22 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_by_publisher ON articles(publisher);
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles(content_hash);
-"""  # noqa: S608 (only constants are formatted in)
+"""
 
-# Per-connection scratch tables that run the query words through the index's own tokenizer
-# (porter stemming included), so their document frequencies can be looked up exactly.
-QUERY_SCHEMA = f"""
-CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_words USING fts5(word, tokenize='{TOKENIZER}');
-CREATE VIRTUAL TABLE IF NOT EXISTS temp.query_terms USING fts5vocab(temp, query_words, 'instance');
+# Stores written before the in-memory index kept an FTS5 index kept in step by triggers; nothing
+# reads it now and every chunk write paid for it.
+DROP_FTS5 = """
+DROP TRIGGER IF EXISTS chunks_ai;
+DROP TRIGGER IF EXISTS chunks_ad;
+DROP TRIGGER IF EXISTS chunks_au;
+DROP TABLE IF EXISTS chunks_vocab;
+DROP TABLE IF EXISTS chunks_fts;
 """
 
 ARTICLE_COLUMNS = (
     "id, title, publisher, author, published, url, language, origins, content_hash, ingested_at, chunk_count"
 )
 
-WORD = re.compile(r"[^\W_]+")
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 COLUMNS = {
     "id": "c.id",
@@ -99,34 +104,19 @@ COLUMNS = {
 COMPARISONS = {"$eq": "=", "$ne": "!=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
-@dataclass(frozen=True, slots=True)
-class TermPolicy:
-    """Which query terms reach FTS5 (budget measured in bench/keyword_latency.py).
-
-    FTS5 time grows with the postings it must score. Terms are taken rarest first while their
-    summed document frequencies stay within ``postings_budget``, at most ``max_terms`` of them;
-    the rarest term is always kept. The terms left out are the most common ones, whose BM25
-    IDF is smallest (FTS5 floors it at ~0 once a term is in half the chunks), so the ranking
-    barely changes; a small store keeps every term.
-    """
-
-    postings_budget: int = 20_000
-    max_terms: int = 16
-
-
 class KeywordIndex:
-    """SQLite FTS5 over chunk texts plus the article catalog, in ``<folder>/keyword.sqlite3``."""
+    """Chunk rows and the article catalog in ``<folder>/keyword.sqlite3``; BM25 search over the
+    chunks from an in-memory index, saved in ``<folder>/bm25s/`` for the next process."""
 
-    def __init__(self, folder: Path, policy: TermPolicy | None = None) -> None:
+    def __init__(self, folder: Path) -> None:
         self.path = folder / FILENAME
-        self.policy = policy or TermPolicy()
+        self.bm25_path = folder / BM25_FOLDER
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.executescript(SCHEMA)
-            self._db.executescript(QUERY_SCHEMA)
+            self._db.executescript(DROP_FTS5 + SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(
                 f"vectorstore.path: the keyword index {self.path} cannot be opened ({exc}); set "
@@ -135,8 +125,7 @@ class KeywordIndex:
         # One connection shared by the bot's worker threads; sqlite3 objects are not safe to use
         # from two threads at once.
         self._lock = threading.RLock()
-        self._df_cache: dict[str, int] = {}
-        self._df_version = -1
+        self._bm25: Bm25Snapshot | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -156,7 +145,6 @@ class KeywordIndex:
                 if (full := disk_full(exc)) is not None:
                     raise full from exc
                 raise
-            self._df_cache.clear()
 
     # -- chunks ------------------------------------------------------------------------------
 
@@ -202,76 +190,63 @@ class KeywordIndex:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def wipe(self, db: sqlite3.Connection) -> None:
-        """Empty the chunks (and their FTS index) and the catalog, inside a transaction."""
+        """Empty the chunks and the catalog, inside a transaction."""
         db.execute("DELETE FROM chunks")
         db.execute("DELETE FROM articles")
 
     # -- search ------------------------------------------------------------------------------
 
-    def select_terms(self, text: str) -> list[str]:
-        """The query words worth searching for, rarest first (see TermPolicy)."""
-        words = list(dict.fromkeys(w.lower() for w in WORD.findall(text)))[:64]
-        if not words:
-            return []
-        with self._lock:
-            self._db.execute("DELETE FROM temp.query_words")
-            self._db.executemany(
-                "INSERT INTO temp.query_words (rowid, word) VALUES (?, ?)", list(enumerate(words))
-            )
-            stems = self._db.execute("SELECT doc, term FROM temp.query_terms").fetchall()
-            frequencies = self._document_frequencies({term for _, term in stems})
-        rows = [(i, term, frequencies[term]) for i, term in stems if frequencies[term]]
-        by_term: dict[str, tuple[int, int]] = {}  # stem -> (document frequency, first word)
-        for word_index, term, df in rows:
-            if term not in by_term or word_index < by_term[term][1]:
-                by_term[term] = (df, word_index)
-        ranked = sorted(by_term.values())
-        kept: list[str] = []
-        postings = 0
-        for df, word_index in ranked:
-            if kept and (postings + df > self.policy.postings_budget or len(kept) >= self.policy.max_terms):
-                break
-            kept.append(words[word_index])
-            postings += df
-        return kept
-
-    def _document_frequencies(self, terms: set[str]) -> dict[str, int]:
-        """Chunks containing each term, cached until the database changes.
-
-        fts5vocab counts by walking the term's whole posting list, which for common words costs
-        as much as the search saved by dropping them; questions repeat those words, so the
-        counts are kept until another connection commits (data_version) or this one does.
-        """
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._df_version:
-            self._df_cache.clear()
-            self._df_version = version
-        for term in terms - self._df_cache.keys():
-            row = self._db.execute("SELECT doc FROM chunks_vocab WHERE term = ?", (term,)).fetchone()
-            self._df_cache[term] = int(row[0]) if row else 0
-        return {term: self._df_cache[term] for term in terms}
-
     def search(self, text: str, k: int, where: Mapping[str, Any] | None = None) -> list[ScoredChunk]:
-        """BM25-ranked chunks matching any kept query term; score = -bm25 (higher is better)."""
-        terms = self.select_terms(text)
-        if not terms or k <= 0:
+        """BM25-ranked chunks matching any query word (score: higher is better)."""
+        if k <= 0:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
-        if where:
-            condition, params = _sql_where(where)
-            sql = f"""SELECT c.id, c.text, c.metadata, f.rank FROM chunks_fts AS f
-                      JOIN chunks AS c ON c.rowid = f.rowid
-                      WHERE chunks_fts MATCH ? AND {condition} ORDER BY f.rank LIMIT ?"""  # noqa: S608
-            args: list[Any] = [match, *params, k]
-        else:
-            sql = """SELECT c.id, c.text, c.metadata, f.rank
-                     FROM (SELECT rowid, rank FROM chunks_fts WHERE chunks_fts MATCH ?
-                           ORDER BY rank LIMIT ?) AS f
-                     JOIN chunks AS c ON c.rowid = f.rowid ORDER BY f.rank"""
-            args = [match, k]
         with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        return [ScoredChunk(ChunkRecord(i, t, json.loads(m)), -float(rank)) for i, t, m, rank in rows]
+            # one read transaction: the generation, the rows indexed and the rows returned agree
+            self._db.execute("BEGIN")
+            try:
+                snapshot = self._current_bm25()
+                mask = None
+                if where:
+                    try:
+                        mask = snapshot.columns.mask(where)
+                    except Unfilterable:
+                        mask = self._sql_mask(snapshot, where)
+                hits = snapshot.search(text, k, mask)
+                marks = ",".join("?" * len(hits))
+                sql = f"SELECT rowid, id, text, metadata FROM chunks WHERE rowid IN ({marks})"  # noqa: S608
+                rows = {r[0]: r[1:] for r in self._db.execute(sql, [rowid for rowid, _ in hits])}
+            finally:
+                self._db.execute("COMMIT")
+        return [
+            ScoredChunk(ChunkRecord(rows[rowid][0], rows[rowid][1], json.loads(rows[rowid][2])), score)
+            for rowid, score in hits
+        ]
+
+    def _current_bm25(self) -> Bm25Snapshot:
+        """The in-memory index of the rows as of now; call inside a read transaction."""
+        store, number = self._db.execute("SELECT store, generation FROM chunks_generation").fetchone()
+        generation = Generation(store, number)
+        if self._bm25 is not None and self._bm25.generation == generation:
+            return self._bm25
+        rows: list[Row] = self._db.execute(
+            "SELECT rowid, article_id, publisher, published_ts FROM chunks ORDER BY rowid"
+        ).fetchall()
+        snapshot = Bm25Snapshot.load(self.bm25_path, generation, rows)
+        if snapshot is None:
+            logger.info("building the keyword index over %d chunks", len(rows))
+            cursor = self._db.execute(
+                "SELECT rowid, article_id, publisher, published_ts, text FROM chunks ORDER BY rowid"
+            )
+            snapshot = Bm25Snapshot.build(generation, ((r[:4], r[4]) for r in cursor))
+            snapshot.save(self.bm25_path)
+        self._bm25 = snapshot
+        return snapshot
+
+    def _sql_mask(self, snapshot: Bm25Snapshot, where: Mapping[str, Any]) -> np.ndarray:
+        condition, params = _sql_where(where)
+        sql = f"SELECT c.rowid FROM chunks AS c WHERE {condition}"  # noqa: S608
+        matched = [r[0] for r in self._db.execute(sql, params)]
+        return np.isin(snapshot.columns.rowids, matched)
 
     # -- catalog -----------------------------------------------------------------------------
 

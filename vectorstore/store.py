@@ -1,4 +1,4 @@
-"""The store: Chroma (dense) and SQLite FTS5 (keyword + article catalog) kept in step.
+"""The store: Chroma (dense) and SQLite (keyword rows + article catalog) kept in step.
 
 Write order, chosen so that ``kill -9`` at any point leaves a state the next ingest repairs:
 Chroma first (upsert the new chunks, delete the article's stale ones), then ONE SQLite
@@ -75,7 +75,7 @@ class Store:
         return self.dense.query(embedding, k, where)
 
     def keyword_query(self, text: str, k: int, where: Where | None = None) -> list[ScoredChunk]:
-        """BM25 over chunk texts (score = -bm25, higher is better; not comparable to query())."""
+        """BM25 over chunk texts (higher is better; not comparable to query())."""
         return self.keyword.search(text, k, where)
 
     def count(self) -> int:

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.answer.kinds import Kind, kind_match, names, question_kinds
+from bot.answer.kinds import Kind, holds_amount, kind_match, names, question_kinds, years
 from bot.answer.sources import citation
 from bot.answer.text import coverage, idf, split_sentences, terms, tidy
 from bot.answer.types import Answer, Citation, Question
@@ -141,6 +141,9 @@ class ExtractiveAnswerer:
             return self.abstain(question, passages)
         scored = self.score(question.text, passages)
         if not scored.candidates or scored.support < self.params.min_support:
+            return self.abstain(question, passages)
+        if not holds_answer(question.text, scored.candidates):
+            logger.info("abstaining: no retrieved sentence holds the amount or year asked for")
             return self.abstain(question, passages)
         chosen = self.compose(scored.candidates)
         return self.render(question, chosen)
@@ -262,6 +265,22 @@ class ExtractiveAnswerer:
         if titles:
             text += " The closest articles are: " + "; ".join(f"“{t}”" for t in titles) + "."
         return Answer(question.text, text, abstained=True)
+
+
+def holds_answer(question: str, ranked: Sequence[Candidate]) -> bool:
+    """Whether a candidate sentence could state the fact asked for: an amount when the question
+    asks "how much", within every year the question names.
+
+    Sentences about the question's subject that state no amount, or amounts of another year,
+    mean the articles cover the topic but not this fact. A year counts as met when the
+    sentence states it or its article was published in it (news says "last month", not the year).
+    """
+    wanted = years(question)
+    for cand in ranked:
+        published = str(cand.chunks[0].metadata.get("published") or "")[:4]
+        if all(y in cand.text or y == published for y in wanted) and holds_amount(cand.text, question):
+            return True
+    return False
 
 
 def _article(chunk: ChunkRecord) -> str:

@@ -90,6 +90,13 @@ _NUMBER = re.compile(
     r"hundred|hundreds|thousand|thousands|million|billion|dozen|dozens|half)\b",
     re.I,
 )
+# An amount, not a bare count or a year: money, a percentage, or a figure with its magnitude.
+_AMOUNT = re.compile(
+    r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(?:%|percent|per cent|bn|billion|million|trillion|thousand|pounds|dollars|"
+    r"euros|yuan)\b",
+    re.I,
+)
+_HOW_MUCH = re.compile(r"\bhow much\b", re.I)
 _QUOTE = re.compile(r"[\"“”«»]|(?:^|\s)['‘][A-Za-z]")
 _REPORTING = re.compile(
     r"\b(?:said|says|told|described|called|claimed|warned|accused|insisted|argued|added|stated|wrote|"
@@ -204,3 +211,14 @@ def kind_match(kind: Kind, sentence: str, question: str) -> float:
         reported = bool(_REPORTING.search(sentence))
         return (quoted + reported) / 2
     return 0.0
+
+
+def holds_amount(sentence: str, question: str) -> bool:
+    """Whether the sentence could answer a "how much" question: it states an amount (money, a
+    share, a figure with its magnitude), not only a year or a bare count. Any sentence can
+    when the question asks something else.
+
+    Only this kind is strict enough to decide abstention; the looser kind rules above (a
+    capitalised word for "who", a full date for "when") only re-rank.
+    """
+    return not _HOW_MUCH.search(question) or bool(_AMOUNT.search(sentence))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -120,6 +121,22 @@ def test_abstains_when_the_question_names_what_no_passage_mentions() -> None:
     assert answer.abstained and not answer.citations
     assert answer.text.startswith("I couldn't find that in the 42 articles I have.")
     assert "Story a1" in answer.text  # the closest articles are listed
+
+
+def test_abstains_when_no_sentence_holds_the_amount_or_the_year_asked_for() -> None:
+    # The passages are about the question's subject; the fact asked for is not in them.
+    no_amount = Question("How much did the harbour authority pay the fishermen?")
+    assert answerer().answer(no_amount, PASSAGES[1:]).abstained
+    assert not answerer().answer(no_amount, PASSAGES).abstained  # a1 states an amount
+    other_year = Question("What did the harbour authority approve in 2024?")
+    assert answerer().answer(other_year, PASSAGES).abstained
+    assert not answerer().answer(Question("What will open in 2031?"), PASSAGES).abstained
+    # an article published in the year meets it though its sentences say "on Monday"
+    dated = [
+        replace(p, chunk=replace(p.chunk, metadata={**p.chunk.metadata, "published": "2024-05-02"}))
+        for p in PASSAGES
+    ]
+    assert not answerer().answer(other_year, dated).abstained
 
 
 def test_no_passages_is_an_abstention() -> None:

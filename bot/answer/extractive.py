@@ -34,6 +34,9 @@ from vectorstore.retrieval import Passage, overlap, shingles
 logger = logging.getLogger(__name__)
 
 _LETTERS = re.compile(r"[a-z]")
+_LIST_KINDS = (Kind.COUNTRIES, Kind.ORGANISATIONS)
+# How close in score a sentence from a new article must come to the best remaining one to go first.
+_NEAR = 0.85
 
 
 class Encoder(Protocol):
@@ -54,6 +57,7 @@ class ExtractiveParams:
     weight_rank: float = 0.2
     neighbour: float = 0.5
     keep_ratio: float = 0.75
+    list_keep_ratio: float = 0.6
     same_fact: float = 0.6
 
 
@@ -145,7 +149,8 @@ class ExtractiveAnswerer:
         if not holds_answer(question.text, scored.candidates):
             logger.info("abstaining: no retrieved sentence holds the amount or year asked for")
             return self.abstain(question, passages)
-        chosen = self.compose(scored.candidates)
+        breadth = any(k in _LIST_KINDS for k in question_kinds(question.text))
+        chosen = self.compose(scored.candidates, breadth=breadth)
         return self.render(question, chosen)
 
     # -- scoring -----------------------------------------------------------------------------
@@ -198,25 +203,29 @@ class ExtractiveAnswerer:
 
     # -- composing ---------------------------------------------------------------------------
 
-    def compose(self, ranked: Sequence[Candidate]) -> list[Candidate]:
+    def compose(self, ranked: Sequence[Candidate], breadth: bool = False) -> list[Candidate]:
         """The best sentence, then others close to it in score that add a new fact, within max_chars.
 
         A sentence that repeats a chosen one from another article is not repeated: its article
-        is cited beside the chosen sentence instead.
+        is cited beside the chosen sentence instead. With ``breadth`` (questions asking for a
+        list of countries or companies) the answer is spread over articles: a sentence of the
+        right kind from an article not cited yet goes before a slightly better one from a cited article,
+        since each source tends to name different members of the list.
         """
         p = self.params
         chosen: list[Candidate] = []
         used = 0
         top = ranked[0].score
-        for cand in ranked:
-            if len(chosen) >= p.max_sentences:
-                break
+        floor = (p.list_keep_ratio if breadth else p.keep_ratio) * top
+        pool = list(ranked)
+        while pool and len(chosen) < p.max_sentences:
+            cand = pool.pop(self._next(pool, chosen) if breadth else 0)
             twin = next((c for c in chosen if overlap(cand.shingles, c.shingles) >= p.same_fact), None)
             if twin is not None:
                 known = {_article(ch) for ch in twin.chunks}
                 twin.chunks.extend(ch for ch in cand.chunks if _article(ch) not in known)
                 continue
-            if chosen and cand.score < p.keep_ratio * top:
+            if chosen and cand.score < floor:
                 continue
             cost = len(cand.text) + 8
             if used + cost > p.max_chars:
@@ -226,6 +235,17 @@ class ExtractiveAnswerer:
         if not chosen:
             chosen.append(ranked[0])
         return chosen
+
+    @staticmethod
+    def _next(pool: Sequence[Candidate], chosen: Sequence[Candidate]) -> int:
+        """Index of the best candidate of the right kind from an uncited article, else of the best."""
+        cited = {_article(ch) for c in chosen for ch in c.chunks}
+        for i, cand in enumerate(pool):
+            if cand.score < _NEAR * pool[0].score:
+                break
+            if cand.kind > 0 and _article(cand.chunks[0]) not in cited:
+                return i
+        return 0
 
     def render(self, question: Question, chosen: Sequence[Candidate]) -> Answer:
         numbers: dict[str, int] = {}

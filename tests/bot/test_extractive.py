@@ -208,3 +208,31 @@ def test_mentions_markdown_and_control_characters_are_removed() -> None:
     text, reason = clean_question("@everyone **Who** leads <@123> the `bridge`?\x07 <@&55>")
     assert reason is None
     assert text == "everyone Who leads the bridge ?"
+
+
+def test_list_questions_spread_the_answer_over_articles() -> None:
+    # Two strong sentences from one article, and close behind them one from another article
+    # naming other countries: a list question takes the second article's sentence before the
+    # first article's runner-up; an ordinary question keeps the best two.
+    passages = [
+        passage(
+            "c1",
+            "Norway restricted the telescope maker's sensors in its research network in 2021. "
+            "Norway later extended the restriction on the telescope maker to its universities.",
+            dense=0.7,
+        ),
+        passage(
+            "c2",
+            "Chile and Peru also restricted the telescope maker's sensors at their observatories.",
+            dense=0.65,
+        ),
+    ]
+    listed = answerer(max_sentences=2).answer(
+        Question("Which countries restricted the telescope maker's sensors?"), passages
+    )
+    assert {c.article_id for c in listed.citations} == {"c1", "c2"}
+    assert "Chile" in listed.text
+    plain = answerer(max_sentences=2).answer(
+        Question("How did Norway restrict the telescope maker's sensors?"), passages
+    )
+    assert {c.article_id for c in plain.citations} == {"c1"}

@@ -211,21 +211,18 @@ def test_mentions_markdown_and_control_characters_are_removed() -> None:
 
 
 def test_list_questions_spread_the_answer_over_articles() -> None:
-    # Two strong sentences from one article, and close behind them one from another article
-    # naming other countries: a list question takes the second article's sentence before the
-    # first article's runner-up; an ordinary question keeps the best two.
+    # The best sentence and a runner-up come from one article; close behind, another article
+    # names another country. A list question takes that one before the runner-up; an
+    # ordinary question keeps the best two.
     passages = [
         passage(
             "c1",
             "Norway restricted the telescope maker's sensors in its research network in 2021. "
-            "Norway later extended the restriction on the telescope maker to its universities.",
+            "Officials there restricted the maker's sensors again at every university observatory "
+            "a year later.",
             dense=0.7,
         ),
-        passage(
-            "c2",
-            "Chile and Peru also restricted the telescope maker's sensors at their observatories.",
-            dense=0.65,
-        ),
+        passage("c2", "Chile took similar steps against the telescope maker's sensors.", dense=0.55),
     ]
     listed = answerer(max_sentences=2).answer(
         Question("Which countries restricted the telescope maker's sensors?"), passages
@@ -233,6 +230,6 @@ def test_list_questions_spread_the_answer_over_articles() -> None:
     assert {c.article_id for c in listed.citations} == {"c1", "c2"}
     assert "Chile" in listed.text
     plain = answerer(max_sentences=2).answer(
-        Question("How did Norway restrict the telescope maker's sensors?"), passages
+        Question("How did officials restrict the telescope maker's sensors?"), passages
     )
     assert {c.article_id for c in plain.citations} == {"c1"}

@@ -366,6 +366,8 @@ class _Run:
             store.update_article_metadata(record)
         if writes and self.embedder is not None:
             _embed_and_write(writes, self.embedder, store, now, report, progress)
+        if writes or meta_updates:
+            store.warm()
         if self.folder is not None and reading.states:
             # Only now is every article of these files committed (see ingest.manifest).
             manifest = Manifest(self.folder)

@@ -222,6 +222,15 @@ class KeywordIndex:
             for rowid, score in hits
         ]
 
+    def warm(self) -> None:
+        """Bring the in-memory index (and its saved copy) up to date now, not on the next query."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._current_bm25()
+            finally:
+                self._db.execute("COMMIT")
+
     def _current_bm25(self) -> Bm25Snapshot:
         """The in-memory index of the rows as of now; call inside a read transaction."""
         store, number = self._db.execute("SELECT store, generation FROM chunks_generation").fetchone()

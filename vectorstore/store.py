@@ -81,6 +81,10 @@ class Store:
     def count(self) -> int:
         return self.dense.count()
 
+    def warm(self) -> None:
+        """Build the keyword index after writes, so the first question does not pay for it."""
+        self.keyword.warm()
+
     # -- articles ----------------------------------------------------------------------------
 
     def write_article(

@@ -98,6 +98,10 @@ def build_services(settings: Settings, secrets: Secrets) -> Services:
 
     store = build_store(settings.vectorstore)
     embedder = build_embedder(settings.embedding)
+    # Start-up, before the gateway connects: the first /ask must not pay for the keyword index
+    # or the model's first run (Discord only waits 3 s for the acknowledgement, 15 min in all).
+    store.warm()
+    embedder.embed_query("warm-up")
     return Services(
         asker=build_asker(settings, secrets, store, embedder),
         library=StoreLibrary(store, embedder),

@@ -1,9 +1,11 @@
 """Run the reliability and security suite and write docs/reliability.md.
 
-    python -m bench.reliability [--quick] [--out DIR] [--only PREFIX]
+    python -m bench.reliability [--quick | --smoke] [--out DIR] [--only PREFIX]
 
-Quick mode (part of `make test`) runs every case and a few trials of each fault; full mode
-(`make reliability`) runs the full trial counts and the full load (200 /ask over 60 s).
+Full mode (`make reliability`) runs every case, the full trial counts and the full load (200 /ask
+over 60 s). Quick mode runs every case and a few trials of each fault (~15 min on 2 cores). Smoke
+mode (part of `make test`, ~2-3 min) runs a handful of cases of every kind, one SIGKILL-ingest
+trial on a tiny corpus and a 10-/ask load burst; it writes to a temporary folder unless --out.
 Exit status 1 if any case or fault trial failed; parts of the product that have not landed
 are reported as not run.
 """
@@ -33,21 +35,25 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
-def _catalog(ws: Workspace, server: HostileServer, world: World) -> list[Case]:
+def _catalog(ws: Workspace, server: HostileServer, world: World, smoke: bool) -> list[Case]:
     from bench.reliability import cases_config, cases_discord, cases_files, cases_questions, cases_urls
 
     return [
-        *cases_config.cases(ws),
-        *cases_files.cases(ws),
-        *cases_urls.cases(ws, server),
-        *cases_questions.cases(ws, server),
-        *cases_discord.cases(world, server),
+        *cases_config.cases(ws, smoke),
+        *cases_files.cases(ws, smoke),
+        *cases_urls.cases(ws, server, smoke),
+        *cases_questions.cases(ws, server, smoke),
+        *cases_discord.cases(world, server, smoke),
     ]
 
 
-def _faults(world: World, server: HostileServer) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
+def _faults(
+    world: World, server: HostileServer, smoke: bool
+) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
     from bench.reliability import faults, faults_services
 
+    if smoke:
+        return faults.smoke_catalog()
     return [*faults.catalog(), *faults_services.catalog(world, server)]
 
 
@@ -99,12 +105,12 @@ def _run_fault(
     return fr
 
 
-def _run_load(root: Path, quick: bool, world: World, progress: Console) -> dict[str, Any]:
+def _run_load(root: Path, mode: str, world: World, progress: Console) -> dict[str, Any]:
     from bench.reliability import load as load_mod
 
     progress.print("  load ...", highlight=False, markup=False)
     try:
-        load = load_mod.run(root / "load", quick, world)
+        load = load_mod.run(root / "load", mode, world)
     except Exception as exc:  # reported in the table, not a crash of the suite
         load = {"status": "fail", "reason": f"load harness error: {exc!r}"[:300], "lost": "unknown"}
     progress.print(f"  load: {load}", highlight=False, markup=False)
@@ -113,13 +119,22 @@ def _run_load(root: Path, quick: bool, world: World, progress: Console) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few trials, scaled-down load (for make test)")
-    parser.add_argument("--out", type=Path, default=REPO / "docs", help="where reliability.md/.json go")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="every case, few trials, scaled-down load")
+    size.add_argument("--smoke", action="store_true", help="a few cases of each kind, 1 trial (make test)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="where reliability.md/.json go (docs/; smoke: a tmp dir)"
+    )
     parser.add_argument("--only", default="", help="run only cases/faults whose id starts with this")
     args = parser.parse_args(argv)
     console = Console(stderr=False, width=int(os.environ.get("COLUMNS", "160")))
     progress = Console(stderr=True)
-    mode = "quick" if args.quick else "full"
+    mode = "smoke" if args.smoke else "quick" if args.quick else "full"
+    quick = mode != "full"
+    # A smoke run must not overwrite the table of the last real run.
+    out: Path = args.out or (
+        Path(tempfile.gettempdir()) / "geobot-reliability-smoke" if args.smoke else REPO / "docs"
+    )
     started = time.perf_counter()
     # The bench process itself never reaches past loopback either (emulator, servers, Chroma).
     netguard.install(netlog=None)
@@ -132,25 +147,25 @@ def main(argv: list[str] | None = None) -> int:
         ws = Workspace(root / "cases")
         world = World(root / "world")
         try:
-            cases += _run_cases(_catalog(ws, server, world), args.only, args.quick, progress)
+            cases += _run_cases(_catalog(ws, server, world, args.smoke), args.only, quick, progress)
             ws.close()
-            for fid, fault in _faults(world, server):
+            for fid, fault in _faults(world, server, args.smoke):
                 if fid.startswith(args.only):
-                    faults.append(_run_fault(fid, fault, root, args.quick, progress))
+                    faults.append(_run_fault(fid, fault, root, quick, progress))
             if not args.only or args.only.startswith("load"):
-                load = _run_load(root, args.quick, world, progress)
+                load = _run_load(root, mode, world, progress)
             from bench.reliability import cases_discord
 
-            cases += _run_cases(cases_discord.final_cases(world), args.only, args.quick, progress)
+            cases += _run_cases(cases_discord.final_cases(world), args.only, quick, progress)
         finally:
             ws.close()
             world.close()
     from bench.reliability import report
 
-    data = report.write(args.out, mode, cases, faults, load, time.perf_counter() - started)
+    data = report.write(out, mode, cases, faults, load, time.perf_counter() - started)
     report.print_table(cases, faults, load, console)
     head = data["summary"]
-    console.print(f"wrote {args.out / 'reliability.md'} and reliability.json: {head}")
+    console.print(f"wrote {out / 'reliability.md'} and reliability.json: {head}")
     failed = head["cases_failed"] or head["fault_trials_survived"] != head["fault_trials"] or load.get("lost")
     return 1 if failed else 0
 

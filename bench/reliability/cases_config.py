@@ -68,7 +68,15 @@ def _readonly_mount(ws: Workspace) -> Path:
     return target / "store"
 
 
-def cases(ws: Workspace) -> list[Case]:
+# Smoke mode (`make test`): a few config mistakes, each one cheap `geobot serve` that fails at load.
+SMOKE = frozenset({"config.unknown_key", "config.wrong_type", "config.bad_toml", "config.missing_file"})
+
+
+def cases(ws: Workspace, smoke: bool = False) -> list[Case]:
+    return [c for c in _all_cases(ws) if not smoke or c.id in SMOKE]
+
+
+def _all_cases(ws: Workspace) -> list[Case]:
     def file_as_dir() -> Path:
         blocker = ws.root / "store-is-a-file"
         blocker.write_text("not a folder\n")

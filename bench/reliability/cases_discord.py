@@ -190,7 +190,29 @@ def _mention_chat_case(world: World) -> Case:
     )
 
 
-def cases(world: World, server: HostileServer) -> list[Case]:
+# Smoke mode: hostile /ask, the article-as-data check and the run-time checks of /article and
+# /ingest; all share the one bot, so each costs well under a second once the world is up.
+SMOKE = frozenset(
+    {
+        "discord.ask_empty",
+        "discord.ask_everyone_here",
+        "discord.ask_injection_question",
+        "discord.ask_control_chars",
+        "discord.article_is_data",
+        "discord.article_unknown",
+        "discord.since_bad",
+        "discord.ingest_non_admin",
+        "discord.ingest_admin_metadata",
+        "discord.search_fts",
+    }
+)
+
+
+def cases(world: World, server: HostileServer, smoke: bool = False) -> list[Case]:
+    return [c for c in _all_cases(world, server) if not smoke or c.id in SMOKE]
+
+
+def _all_cases(world: World, server: HostileServer) -> list[Case]:
     picked = [q for q in QUESTIONS if q.cid not in ("injection_article",)]
     return [
         *(_ask_case(world, q.cid, q.title, q.text) for q in picked),

@@ -101,9 +101,27 @@ QUESTIONS: list[HostileQuestion] = [
 ]
 
 
+# Smoke mode: the questions most likely to break a reply (empty, huge, emoji, control characters,
+# markdown, pings, injection in the question and in an article) and one bad flag, in one `ask` run.
+SMOKE = frozenset(
+    {
+        "empty",
+        "very_long",
+        "emoji",
+        "control_chars",
+        "markdown_break",
+        "everyone_here",
+        "injection_question",
+        "injection_article",
+        "since_after_until",
+    }
+)
+
+
 class AskBatch:
-    def __init__(self, ws: Workspace) -> None:
+    def __init__(self, ws: Workspace, questions: list[HostileQuestion]) -> None:
         self.ws = ws
+        self.questions = questions
         self.env = {
             **FAKE_SECRETS,
             "GEOBOT_LOGGING__LEVEL": "DEBUG",
@@ -115,7 +133,7 @@ class AskBatch:
         require_command("ask")
         before = self.ws.snapshot()
         qfile = self.ws.root / "hostile_questions.json"
-        qfile.write_text(json.dumps([{"id": q.cid, "question": q.text} for q in QUESTIONS]))
+        qfile.write_text(json.dumps([{"id": q.cid, "question": q.text} for q in self.questions]))
         run = self.ws.geobot("ask", "--json", "--file", str(qfile), env=self.env, timeout=600)
         replies: dict[str, dict[str, object]] = {}
         for line in run.stdout.splitlines():
@@ -192,10 +210,15 @@ def _flag_case(ws: Workspace, cid: str, title: str, args: list[str], expect_re: 
     )
 
 
-def cases(ws: Workspace, server: HostileServer) -> list[Case]:
-    batch = AskBatch(ws)
+def cases(ws: Workspace, server: HostileServer, smoke: bool = False) -> list[Case]:
+    questions = [q for q in QUESTIONS if not smoke or q.cid in SMOKE]
+    batch = AskBatch(ws, questions)
+    return [c for c in _all_cases(ws, batch, questions) if not smoke or c.id.split(".", 1)[1] in SMOKE]
+
+
+def _all_cases(ws: Workspace, batch: AskBatch, questions: list[HostileQuestion]) -> list[Case]:
     return [
-        *(_question_case(batch, q) for q in QUESTIONS),
+        *(_question_case(batch, q) for q in questions),
         _flag_case(
             ws,
             "since_after_until",

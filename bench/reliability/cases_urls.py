@@ -127,9 +127,27 @@ URLS: list[HostileURL] = [
 ]
 
 
+# Smoke mode: one refusal of each kind (scheme, loopback, private, link-local, metadata, mixed DNS,
+# redirect, HTTP status, size cap, content type), all refused before anything is stored.
+SMOKE = frozenset(
+    {
+        "scheme_file",
+        "loopback",
+        "private_10",
+        "link_local",
+        "metadata_ip",
+        "mixed_dns",
+        "redirect_private",
+        "status_404",
+        "oversized",
+        "binary_type",
+    }
+)
+
+
 class UrlBatch:
-    def __init__(self, ws: Workspace, server: HostileServer) -> None:
-        self.ws, self.server = ws, server
+    def __init__(self, ws: Workspace, server: HostileServer, urls: list[HostileURL]) -> None:
+        self.ws, self.server, self.urls = ws, server, urls
         self.env = {**FETCH_ENV, **dns_env(server.port)}
 
     def url(self, template: str) -> str:
@@ -140,7 +158,7 @@ class UrlBatch:
     def refused(self) -> tuple[Run, Snapshot, Snapshot]:
         require_command("ingest")
         before = self.ws.snapshot()
-        run = self.ws.geobot("ingest", *(self.url(u.url) for u in URLS), env=self.env, timeout=600)
+        run = self.ws.geobot("ingest", *(self.url(u.url) for u in self.urls), env=self.env, timeout=600)
         return run, before, self.ws.snapshot()
 
     @once
@@ -207,6 +225,8 @@ def _good_case(batch: UrlBatch) -> Case:
     )
 
 
-def cases(ws: Workspace, server: HostileServer) -> list[Case]:
-    batch = UrlBatch(ws, server)
-    return [*(_refused_case(batch, u) for u in URLS), _good_case(batch)]
+def cases(ws: Workspace, server: HostileServer, smoke: bool = False) -> list[Case]:
+    """Smoke mode leaves out the public-article batch: refusals only, no extra model load."""
+    urls = [u for u in URLS if not smoke or u.cid in SMOKE]
+    batch = UrlBatch(ws, server, urls)
+    return [*(_refused_case(batch, u) for u in urls), *([] if smoke else [_good_case(batch)])]

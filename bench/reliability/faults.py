@@ -58,7 +58,7 @@ def _differences(a: Snapshot, b: Snapshot) -> str:
     return ", ".join(parts) or "metadata differs"
 
 
-def kill9(root: Path, quick: bool) -> FaultResult:
+def kill9(root: Path, quick: bool, trials: int | None = None, rows: int | None = None) -> FaultResult:
     result = FaultResult(
         "ingest_sigkill",
         "ingest killed with SIGKILL at a random point, then rerun",
@@ -70,9 +70,9 @@ def kill9(root: Path, quick: bool) -> FaultResult:
     except NotLanded as exc:
         result.skipped = str(exc)
         return result
-    trials = 3 if quick else 20
+    trials = trials or (3 if quick else 20)
     rng = random.Random(SEED)
-    corpus = small_corpus(root / "corpus", rows=6 if quick else 14)
+    corpus = small_corpus(root / "corpus", rows=rows or (6 if quick else 14))
     clean_ws = Workspace(root / "clean")
     run = clean_ws.geobot("ingest", str(corpus), timeout=600)
     clean_seconds = run.seconds
@@ -201,3 +201,8 @@ def disk_full(root: Path, quick: bool) -> FaultResult:
 
 def catalog() -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
     return [("ingest_sigkill", kill9), ("disk_full", disk_full)]
+
+
+def smoke_catalog() -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
+    """One SIGKILL trial on a tiny corpus: proves the kill-and-rerun path, not its odds."""
+    return [("ingest_sigkill", lambda root, quick: kill9(root, quick, trials=1, rows=2))]

@@ -1,6 +1,7 @@
 """Load through the Discord emulator: many /ask from many users, cooldowns on, real services.
 
-Full: 200 /ask over 60 s from 50 users; quick: 40 over 12 s from 10 users. Arrival times and
+Full: 200 /ask over 60 s from 50 users; quick: 40 over 12 s from 10 users; smoke: 10 over 4 s
+from 3 users (so the cooldown refuses some). Arrival times and
 users are drawn with a fixed seed. Every interaction must be acknowledged within 3 s and end
 answered (a cited embed) or refused by the cooldown with its message; anything else is lost.
 """
@@ -82,8 +83,11 @@ def _reply_at(emu: Any, ix: Any) -> float | None:
     return None
 
 
-def run(root: Path, quick: bool, world: World | None = None) -> dict[str, Any]:
-    n, duration, users_n = (40, 12.0, 10) if quick else (200, 60.0, 50)
+SIZES = {"full": (200, 60.0, 50), "quick": (40, 12.0, 10), "smoke": (10, 4.0, 3)}
+
+
+def run(root: Path, mode: str, world: World | None = None) -> dict[str, Any]:
+    n, duration, users_n = SIZES[mode]
     out: dict[str, Any] = {"status": "skipped", "interactions": n, "users": users_n, "duration_s": duration}
     if world is None:
         world = World(root)

@@ -39,6 +39,7 @@ def _run_suite(
 
 @pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.timeout(1300 if QUICK else 660)  # over the suite's own subprocess timeout
 def test_reliability_run_survives_everything(tmp_path: Path) -> None:
     mode = "quick" if QUICK else "smoke"
     done, data = _run_suite(tmp_path / "out", mode, timeout=1200 if QUICK else 600)

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.answer.types import Answer
+from bot.answer.types import Answer, Origin
 from bot.errors import EvalFileError
 from bot.evaluation import EvalReport
 from vectorstore.records import ArticleRecord
@@ -47,8 +47,17 @@ def answer_json(answer: Answer, item_id: str | int | None = None) -> dict[str, A
     return out
 
 
+def _origin(origin: Origin) -> str:
+    if origin.url is not None:
+        return origin.url
+    # Only tables and JSON files hold several records; for the others the path says it all.
+    if origin.record is not None and Path(str(origin.path)).suffix.lower() in (".csv", ".json", ".jsonl"):
+        return f"{origin.path} record {origin.record}"
+    return str(origin.path)
+
+
 def answer_view(answer: Answer) -> RenderableType:
-    """The answer, then its numbered sources (title, publisher, author, date, url, quote)."""
+    """The answer, then its numbered sources (title, publisher, author, date, url, origins, quote)."""
     parts: list[RenderableType] = [Text(answer.text)]
     if answer.citations:
         parts.append(Text("\nSources", style="bold"))
@@ -57,6 +66,8 @@ def answer_view(answer: Answer) -> RenderableType:
         lines = [f"[bold][{c.n}][/] {escape(c.title)}", f"    {escape(byline)}"]
         if c.url:
             lines.append(f"    [link={escape(c.url)}]{escape(c.url)}[/link]")
+        if c.origin:
+            lines.append(f"    from {escape('; '.join(_origin(o) for o in c.origin))}")
         lines.append(f"    [italic]“{escape(c.quote)}”[/]")
         parts.append(Text.from_markup("\n".join(lines)))
     total = answer.timings_ms.get("total")

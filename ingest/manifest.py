@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS ingest_manifest (
 
 @dataclass(frozen=True, slots=True)
 class FileState:
-    path: str  # resolved, as in the origins readers write
+    path: str  # as given to ingest, as in the origins readers write
     size: int
     mtime_ns: int
     sha256: str

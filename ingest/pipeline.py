@@ -116,7 +116,8 @@ def _read_sources(
             report.failed.append(str(item))
             progress.advance()
             continue
-        path = item.resolve()
+        # Origins keep the path as the user gave it (`geobot ask --json` reports it that way).
+        path = item
         state = file_state(path)
         if state is not None and manifest is not None:
             known = manifest.unchanged(state, config)

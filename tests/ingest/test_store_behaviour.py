@@ -264,3 +264,14 @@ def test_corpus_store_holds_68_articles_in_both_indexes(ingested_corpus: Ingeste
     snap = snapshot(ingested_corpus.store_path)
     assert len(snap["catalog"]) == 68
     assert_consistent(snap)
+
+
+def test_origins_keep_the_path_as_given(inputs: Path, settings: IngestAppSettings, embedder: Any) -> None:
+    # The autouse fixture runs every test in tmp_path, where `inputs` is the folder "in".
+    ingest([Path("in")], settings, embedder)
+    store = build_store(settings.vectorstore)
+    try:
+        origins = {(o["path"], o["record"]) for a in store.list_articles() for o in a.origins}
+    finally:
+        store.close()
+    assert origins == {("in/a.md", 0), ("in/b.md", 0), ("in/wire.jsonl", 0), ("in/wire.jsonl", 1)}

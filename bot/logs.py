@@ -20,6 +20,7 @@ _QUIET = (
     "trafilatura",
     "htmldate",
     "posthog",
+    "bm25s",
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,8 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer.types import Answer, Origin
-from bot.errors import EvalFileError
-from bot.evaluation import EvalReport
+from bot.evaluation import EvalReport, read_question_list
 from vectorstore.records import ArticleRecord
 
 
@@ -154,18 +152,8 @@ class BatchItem:
 
 def load_batch(path: Path) -> list[BatchItem]:
     """A JSON list of objects with ``id`` and ``question`` (other fields ignored)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EvalFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise EvalFileError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(data, list):
-        raise EvalFileError(f"{path}: expected a JSON list of {{id, question}} objects")
     items = []
-    for i, item in enumerate(data):
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-            raise EvalFileError(f"{path}: item {i} has no 'question' text")
+    for i, item in enumerate(read_question_list(path, "{id, question} objects")):
         raw_id = item.get("id", i)
         items.append(BatchItem(raw_id if isinstance(raw_id, str | int) else str(raw_id), item["question"]))
     return items

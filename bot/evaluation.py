@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 from bot.answer.types import Answer, Question
 from bot.errors import EvalFileError
@@ -109,8 +110,8 @@ def keywords_found(text: str, groups: Sequence[str]) -> bool:
     return all(any(alt.strip().casefold() in lowered for alt in group.split("|")) for group in groups)
 
 
-def load_questions(path: Path) -> list[GoldQuestion]:
-    """Read a gold question file; EvalFileError (one line) when it is unreadable or malformed."""
+def read_question_list(path: Path, expected: str) -> list[dict[str, Any]]:
+    """A JSON list of objects each with a 'question' string; EvalFileError (one line) otherwise."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -118,11 +119,17 @@ def load_questions(path: Path) -> list[GoldQuestion]:
     except ValueError as exc:
         raise EvalFileError(f"{path}: not valid JSON ({exc})") from exc
     if not isinstance(data, list):
-        raise EvalFileError(f"{path}: expected a JSON list of questions")
-    out = []
+        raise EvalFileError(f"{path}: expected a JSON list of {expected}")
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("question"), str):
             raise EvalFileError(f"{path}: item {i} has no 'question' text")
+    return data
+
+
+def load_questions(path: Path) -> list[GoldQuestion]:
+    """Read a gold question file; EvalFileError (one line) when it is unreadable or malformed."""
+    out = []
+    for i, item in enumerate(read_question_list(path, "questions")):
         gold = item.get("gold_docs") or []
         keywords = item.get("answer_keywords") or []
         if not isinstance(gold, list) or not all(isinstance(g, int | str) for g in gold):

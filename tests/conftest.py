@@ -75,36 +75,32 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_chroma_server(folder: Path) -> Iterator[tuple[str, int]]:
-    """Run `chroma run` on a free loopback port with its data in ``folder``; yields (host, port)."""
+def running_server(
+    command: list[str], folder: Path, ready_url: str, name: str, wait: float
+) -> Iterator[None]:
+    """Run a server process (output in ``folder/server.log``) until ``ready_url`` answers 200;
+    stop it afterwards. The test fails, pointing at the log, if it exits or never answers."""
     import subprocess
-    import sys
     import time
 
     import httpx
 
-    host, port = "127.0.0.1", _free_port()
-    chroma = Path(sys.executable).parent / "chroma"
     log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(folder / "data"), "--host", host, "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + wait
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"chroma server exited with {proc.returncode}: see {folder / 'server.log'}")
+                pytest.fail(f"{name} exited with {proc.returncode}: see {folder / 'server.log'}")
             try:
-                if httpx.get(f"http://{host}:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"chroma server did not answer within 90 s: see {folder / 'server.log'}")
+                pytest.fail(f"{name} did not answer within {wait:.0f} s: see {folder / 'server.log'}")
             time.sleep(0.25)
-        yield host, port
+        yield
     finally:
         proc.terminate()
         try:
@@ -113,6 +109,18 @@ def running_chroma_server(folder: Path) -> Iterator[tuple[str, int]]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextmanager
+def running_chroma_server(folder: Path) -> Iterator[tuple[str, int]]:
+    """Run `chroma run` on a free loopback port with its data in ``folder``; yields (host, port)."""
+    import sys
+
+    host, port = "127.0.0.1", _free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    command = [str(chroma), "run", "--path", str(folder / "data"), "--host", host, "--port", str(port)]
+    with running_server(command, folder, f"http://{host}:{port}/api/v2/heartbeat", "chroma server", 90):
+        yield host, port
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -18,10 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import _free_port
+from tests.conftest import _free_port, running_server
 
 # Short replies keep the llm tests fast; a small context is enough for three short passages.
 LLAMA_N_CTX = 2048
@@ -41,40 +39,15 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LlamaServ
     model = Path(smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
     host, port = "127.0.0.1", _free_port()
     folder = tmp_path_factory.mktemp("llama_server")
-    log = (folder / "server.log").open("wb")
     # One thread: on a shared 2-core machine llama.cpp's spinning worker threads slow each
     # other down by an order of magnitude when the cores are busy.
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", host,
-            "--port", str(port), "--n_ctx", str(LLAMA_N_CTX), "--n_threads", "1",
-            "--n_threads_batch", "1", "--seed", "1", "--verbose", "False",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama server exited with {proc.returncode}: see {folder / 'server.log'}")
-            try:
-                if httpx.get(f"http://{host}:{port}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama server did not answer within 120 s: see {folder / 'server.log'}")
-            time.sleep(0.25)
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", host,
+        "--port", str(port), "--n_ctx", str(LLAMA_N_CTX), "--n_threads", "1",
+        "--n_threads_batch", "1", "--seed", "1", "--verbose", "False",
+    ]  # fmt: skip
+    with running_server(command, folder, f"http://{host}:{port}/v1/models", "llama server", 120):
         yield LlamaServer(f"http://{host}:{port}/v1", str(model))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @dataclass(frozen=True)

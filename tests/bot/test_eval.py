@@ -146,3 +146,24 @@ def test_filters_restrict_what_is_cited(service: AnswerService) -> None:
     assert dated.citations and all(c.published and c.published >= "2020-07-01" for c in dated.citations)
     nobody = service.ask(Question(question, source="No Such Paper"))
     assert nobody.abstained and "no stored article is from publisher" in nobody.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"question": "x"}', "expected a JSON list"),
+        ('[{"id": 1}]', "item 0 has no 'question' text"),
+    ],
+)
+def test_question_files_with_mistakes_are_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:
+    from bot.answer_view import load_batch
+    from bot.errors import EvalFileError
+    from bot.evaluation import load_questions
+
+    path = tmp_path / "questions.json"
+    path.write_text(content, encoding="utf-8")
+    for load in (load_questions, load_batch):
+        with pytest.raises(EvalFileError) as info:
+            load(path)
+        assert problem in str(info.value) and "\n" not in str(info.value)

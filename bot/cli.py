@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.settings import Secrets, Settings, load_settings
 from vectorstore.config import ConfigError
@@ -34,7 +35,7 @@ ConfigOption = Annotated[
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """A user mistake: one line on stderr, no traceback."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

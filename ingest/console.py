@@ -6,6 +6,7 @@ import time
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ingest.pipeline import IngestReport
@@ -64,7 +65,7 @@ def print_report(report: IngestReport, console: Console) -> None:
     verb = "would be " if report.dry_run else ""
     if report.dry_run:
         for action, article_id, chunks in report.planned:
-            console.print(f"  {action:<9} {article_id}  ({chunks} chunks)", highlight=False)
+            console.print(escape(f"  {action:<9} {article_id}  ({chunks} chunks)"), highlight=False)
     console.print(
         f"[bold]{len(report.added)}[/] {verb}added, [bold]{len(report.updated)}[/] {verb}updated "
         f"(text changed), [bold]{len(report.metadata_updated)}[/] {verb}updated (metadata), "
@@ -83,9 +84,11 @@ def print_report(report: IngestReport, console: Console) -> None:
         how = "identical" if merge.similarity >= 1.0 else f"similarity {merge.similarity:.2f}"
         where = " (already stored)" if merge.stored else ""
         console.print(
-            f"  merged {_origin(merge.merged_origin)} into {_origin(merge.kept_origin)}{where} [{how}]",
+            escape(
+                f"  merged {_origin(merge.merged_origin)} into {_origin(merge.kept_origin)}{where} [{how}]"
+            ),
             highlight=False,
             soft_wrap=True,
         )
     for line in report.failed:
-        console.print(f"[red]failed:[/] {line}", highlight=False, soft_wrap=True)
+        console.print(f"[red]failed:[/] {escape(line)}", highlight=False, soft_wrap=True)

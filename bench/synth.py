@@ -4,7 +4,7 @@ The real articles (their chunks and real embeddings) go in first, so the dev que
 find their answers. Then synthetic articles fill the store up to the target: each chunk
 recombines sentences of 2-3 real chunks, under varied titles, publishers and dates; its vector
 is the same mix of the real chunks' vectors plus Gaussian noise, renormalised (no model run).
-Every write goes through ``Store.add`` (Chroma and the FTS5 keyword index together) in batches,
+Every write goes through ``Store.add`` (Chroma and the SQLite keyword rows together) in batches,
 and each synthetic article gets a catalog row, as ingest would leave it.
 
 Growing is incremental: calling it again with a larger target adds only the missing chunks,

@@ -11,7 +11,10 @@ nothing is invented. Sentences are scored on three signals:
 
 The best sentences are composed into a short answer, preferring new articles and new facts;
 a sentence repeated in another article is stated once and cites both. When even the best
-sentence supports the question too little, the answer says so instead.
+sentence supports the question too little, when the question names something no passage
+mentions, or when no sentence holds the kind of answer asked for (an amount, or for a question
+naming a multi-word proper name, an answer of its kind in a sentence naming it), the answer
+says so instead.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.answer.kinds import Kind, holds_amount, kind_match, names, question_kinds, years
+from bot.answer.kinds import Kind, holds_amount, kind_match, name_phrases, names, question_kinds, years
 from bot.answer.sources import citation
 from bot.answer.text import coverage, idf, split_sentences, terms, tidy
 from bot.answer.types import Answer, Citation, Question
@@ -82,6 +85,7 @@ class Scored:
 
     candidates: list[Candidate]
     support: float
+    sentences: list[Candidate] = field(default_factory=list)  # every candidate sentence, unranked
 
 
 def _quotable(sentence: str) -> bool:
@@ -149,6 +153,12 @@ class ExtractiveAnswerer:
         if not holds_answer(question.text, scored.candidates):
             logger.info("abstaining: no retrieved sentence holds the amount or year asked for")
             return self.abstain(question, passages)
+        if not names_answer(question.text, scored.sentences):
+            logger.info(
+                "abstaining: no sentence naming %s holds the kind of answer asked for",
+                name_phrases(question.text),
+            )
+            return self.abstain(question, passages)
         breadth = any(k in _LIST_KINDS for k in question_kinds(question.text))
         chosen = self.compose(scored.candidates, breadth=breadth)
         return self.render(question, chosen)
@@ -199,7 +209,7 @@ class ExtractiveAnswerer:
         pre.sort(key=lambda c: c.score, reverse=True)
         best = pre[0]
         support = p.weight_dense * best.dense + p.weight_words * best.words
-        return Scored(pre, support)
+        return Scored(pre, support, found)
 
     # -- composing ---------------------------------------------------------------------------
 
@@ -301,6 +311,24 @@ def holds_answer(question: str, ranked: Sequence[Candidate]) -> bool:
         if all(y in cand.text or y == published for y in wanted) and holds_amount(cand.text, question):
             return True
     return False
+
+
+def names_answer(question: str, sentences: Sequence[Candidate]) -> bool:
+    """Whether a sentence naming the question's proper names holds the kind of answer asked for.
+
+    A name of two or more words ("National Grid Office", "Dana Whitfield") is the most specific
+    thing a question names; a sentence that names it is about it. When the sentences about it
+    hold no answer of the kind asked for (no new name for "who", no new date for "when"), the
+    articles know the subject but not this fact, however well other sentences around them
+    match: a neighbour's name must not answer for the named subject. Questions whose names no
+    sentence holds, or that ask no particular kind of answer, are left to the other checks.
+    Needs ``Candidate.kind`` as set by ``score``.
+    """
+    if question_kinds(question) == (Kind.OTHER,):
+        return True
+    wanted = [name.lower() for name in name_phrases(question)]
+    about = [c for c in sentences if any(name in c.text.lower() for name in wanted)]
+    return not about or any(c.kind > 0 for c in about)
 
 
 def _article(chunk: ChunkRecord) -> str:

@@ -168,6 +168,31 @@ def names(text: str) -> set[str]:
     return found - set(_MONTHS)
 
 
+def name_phrases(text: str) -> list[str]:
+    """Proper names of two or more capitalised words ("National Grid Office", "Dana Whitfield").
+
+    The most specific thing a question can name: a sentence that names it is about it. A
+    possessive ends a name ("Westmoor's Harbour Board" gives only "Harbour Board").
+    """
+    found: list[str] = []
+    run: list[str] = []
+    end = -1
+    for match in _CAPITALISED.finditer(text):
+        if run and text[end : match.start()].strip():
+            found.append(" ".join(run))
+            run = []
+        word = match.group()
+        possessive = re.sub(r"['’]s$", "", word)
+        if possessive != word:
+            found.append(" ".join([*run, possessive]))
+            run, end = [], -1
+            continue
+        run.append(word)
+        end = match.end()
+    found.append(" ".join(run))
+    return [name for name in dict.fromkeys(found) if " " in name]
+
+
 def years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 

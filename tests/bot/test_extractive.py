@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, unmentioned_names
-from bot.answer.kinds import Kind, countries, kind_match, question_kinds
+from bot.answer.kinds import Kind, countries, kind_match, name_phrases, question_kinds
 from bot.answer.questions import clean_question
 from bot.answer.text import split_sentences
 from bot.answer.types import Question
@@ -137,6 +137,40 @@ def test_abstains_when_no_sentence_holds_the_amount_or_the_year_asked_for() -> N
         for p in PASSAGES
     ]
     assert not answerer().answer(other_year, dated).abstained
+
+
+def test_abstains_when_the_sentences_naming_the_subject_hold_no_answer_of_the_kind_asked() -> None:
+    # The lab is named, next to sentences naming people and bodies; none says who runs it.
+    lab = passage(
+        "a4",
+        "The council debated the harbour budget at length on Tuesday. "
+        "The plan includes setting up a Harbour Research Lab for testing tidal sensors. "
+        "Councillor Ama Osei said the vote would come before the Planning Board next month.",
+        dense=0.7,
+    )
+    question = Question("Which company was picked to run the new Harbour Research Lab?")
+    assert name_phrases(question.text) == ["Harbour Research Lab"]
+    answer = answerer().answer(question, [lab, *PASSAGES])
+    assert answer.abstained and not answer.citations
+    # the same question is answered once a sentence naming the lab names who runs it
+    run = replace(
+        lab, chunk=replace(lab.chunk, text=lab.text + " Tidewell Systems will run the Harbour Research Lab.")
+    )
+    answered = answerer().answer(question, [run, *PASSAGES])
+    assert not answered.abstained and "Tidewell Systems" in answered.text
+    # a question asking no particular kind of answer is left to the other checks
+    assert (
+        not answerer().answer(Question("What is the Harbour Research Lab for?"), [lab, *PASSAGES]).abstained
+    )
+
+
+def test_name_phrases_are_runs_of_capitalised_words() -> None:
+    assert name_phrases("Who took over from Dana Whitfield at the Westmoor Harbour Authority?") == [
+        "Dana Whitfield",
+        "Westmoor Harbour Authority",
+    ]
+    assert name_phrases("Did Westmoor's Harbour Board meet Dana?") == ["Harbour Board"]
+    assert name_phrases("When did Dana meet the Board in Westmoor?") == []
 
 
 def test_no_passages_is_an_abstention() -> None:

@@ -12,9 +12,9 @@ nothing is invented. Sentences are scored on three signals:
 The best sentences are composed into a short answer, preferring new articles and new facts;
 a sentence repeated in another article is stated once and cites both. When even the best
 sentence supports the question too little, when the question names something no passage
-mentions, or when no sentence holds the kind of answer asked for (an amount, or for a question
-naming a multi-word proper name, an answer of its kind in a sentence naming it), the answer
-says so instead.
+mentions, or when no sentence holds the kind of answer asked for (an amount for "how much"; for
+"who" about a multi-word proper name, another name in a sentence naming it), the answer says
+so instead.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 _LETTERS = re.compile(r"[a-z]")
 _LIST_KINDS = (Kind.COUNTRIES, Kind.ORGANISATIONS)
+# Kinds whose answer is a name (the one the question's named subject must come with).
+_NAMED_KINDS = (Kind.WHO, Kind.ORGANISATIONS)
 # How close in score a sentence from a new article must come to the best remaining one to go first.
 _NEAR = 0.85
 
@@ -314,17 +316,17 @@ def holds_answer(question: str, ranked: Sequence[Candidate]) -> bool:
 
 
 def names_answer(question: str, sentences: Sequence[Candidate]) -> bool:
-    """Whether a sentence naming the question's proper names holds the kind of answer asked for.
+    """Whether a sentence naming the question's proper names names someone or something else,
+    when the question asks "who" or "which company" and names a multi-word proper name.
 
     A name of two or more words ("National Grid Office", "Dana Whitfield") is the most specific
-    thing a question names; a sentence that names it is about it. When the sentences about it
-    hold no answer of the kind asked for (no new name for "who", no new date for "when"), the
-    articles know the subject but not this fact, however well other sentences around them
-    match: a neighbour's name must not answer for the named subject. Questions whose names no
-    sentence holds, or that ask no particular kind of answer, are left to the other checks.
-    Needs ``Candidate.kind`` as set by ``score``.
+    thing a question names; a sentence that names it is about it. When no sentence about it
+    names anyone the question does not, the articles know the subject but not who did it,
+    however well the sentences around them match: a neighbour's name must not answer for the
+    named subject. Only asked-for names are checked this strictly: a date or a number is often
+    stated a sentence away from the full name. Needs ``Candidate.kind`` as set by ``score``.
     """
-    if question_kinds(question) == (Kind.OTHER,):
+    if not any(kind in _NAMED_KINDS for kind in question_kinds(question)):
         return True
     wanted = [name.lower() for name in name_phrases(question)]
     about = [c for c in sentences if any(name in c.text.lower() for name in wanted)]

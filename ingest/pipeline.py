@@ -22,7 +22,7 @@ from ingest.errors import InputError
 from ingest.manifest import FileState, Manifest, config_fingerprint, file_state, outcomes
 from ingest.models import Article, Origin, RawArticle
 from ingest.settings import IngestAppSettings, IngestSettings
-from vectorstore.records import ArticleRecord, ChunkRecord
+from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
 
 if TYPE_CHECKING:
     import numpy as np
@@ -237,7 +237,8 @@ def run_ingest(
     folder = _manifest_folder(settings, store)
     config = config_fingerprint(
         {
-            "ingest": settings.ingest.model_dump(mode="json"),
+            # How the writes are batched does not change what is stored.
+            "ingest": settings.ingest.model_dump(mode="json", exclude={"write_batch_chunks"}),
             "model": settings.embedding.model,
             "collection": settings.vectorstore.collection,
         }
@@ -366,7 +367,7 @@ class _Run:
         for record in meta_updates:
             store.update_article_metadata(record)
         if writes and self.embedder is not None:
-            _embed_and_write(writes, self.embedder, store, now, report, progress)
+            _embed_and_write(writes, self.embedder, store, now, report, progress, self.settings.ingest)
         if writes or meta_updates:
             store.warm()
         if self.folder is not None and reading.states:
@@ -418,7 +419,13 @@ def _plan(
 
 
 def _embed_and_write(
-    writes: list[_Write], embedder: Embedder, store: Store, now: str, report: IngestReport, progress: Progress
+    writes: list[_Write],
+    embedder: Embedder,
+    store: Store,
+    now: str,
+    report: IngestReport,
+    progress: Progress,
+    settings: IngestSettings,
 ) -> None:
     texts = [c.embed_text for w in writes for c in w.chunks]
     progress.stage("embedding", total=len(texts))
@@ -430,14 +437,19 @@ def _embed_and_write(
     from ingest.chunking import chunk_metadata
 
     progress.stage("writing", total=len(writes))
+    batch_chunks = settings.write_batch_chunks
     offset = 0
-    for write in writes:
+    group: list[ArticleWrite] = []
+    for number, write in enumerate(writes, 1):
         n = len(write.chunks)
         record = to_record(write.article, n, now)
         chunks = [ChunkRecord(c.id, c.text, chunk_metadata(write.article, c)) for c in write.chunks]
-        store.write_article(record, chunks, vectors[offset : offset + n], signature=write.signature)
+        group.append(ArticleWrite(record, chunks, vectors[offset : offset + n], write.signature))
         offset += n
-        progress.advance()
+        if sum(len(g.chunks) for g in group) >= batch_chunks or number == len(writes):
+            store.write_articles(group)
+            progress.advance(len(group))
+            group = []
 
 
 def _encode(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:

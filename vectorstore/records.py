@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 MetadataValue = str | int | float | bool
 Metadata = Mapping[str, MetadataValue]
@@ -45,3 +46,17 @@ class ArticleRecord:
     content_hash: str
     ingested_at: str  # ISO timestamp, UTC
     chunk_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleWrite:
+    """One article for ``Store.write_articles``: its record, its chunks, their vectors, a signature.
+
+    ``embeddings`` is any sequence of vectors (a numpy array in practice); ``signature`` None
+    keeps a stored one.
+    """
+
+    article: ArticleRecord
+    chunks: Sequence[ChunkRecord]
+    embeddings: Sequence[Sequence[float]] | Any
+    signature: bytes | None = None

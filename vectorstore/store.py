@@ -14,11 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from vectorstore.base import Where
 from vectorstore.chroma import ChromaIndex, Vectors, ensure_dir, open_client
 from vectorstore.keyword import KeywordIndex
 from vectorstore.metadata import ARTICLE_KEYS, article_from_metadata, article_metadata, chunk_id, present
-from vectorstore.records import ArticleRecord, ChunkRecord, MetadataValue, ScoredChunk
+from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, MetadataValue, ScoredChunk
 from vectorstore.settings import VectorStoreSettings
 
 logger = logging.getLogger(__name__)
@@ -100,27 +102,49 @@ class Store:
         chunk's own keys (start_char, end_char): the article's fields are added here.
         ``signature`` (e.g. a MinHash) is kept in the catalog; None keeps a stored one.
         """
-        if len(chunks) != len(embeddings):
-            raise ValueError(f"{len(chunks)} chunks but {len(embeddings)} embeddings")
-        for index, chunk in enumerate(chunks):
-            if chunk.id != chunk_id(article.id, index):
-                raise ValueError(
-                    f"chunk {index} of {article.id} has id {chunk.id!r}, expected "
-                    f"{chunk_id(article.id, index)!r}"
-                )
-        article = replace(article, chunk_count=len(chunks))
-        records = self._with_article_metadata(article, chunks)
-        new_ids = {r.id for r in records}
+        self.write_articles([ArticleWrite(article, chunks, embeddings, signature)])
+
+    def write_articles(self, writes: Sequence[ArticleWrite]) -> None:
+        """``write_article`` for many articles with one Chroma upsert and one SQLite transaction.
+
+        Chroma's per-call cost (WAL commit, index update) dominates small writes; the order of
+        the two stores and so the crash guarantee are those of ``write_article``.
+        """
+        records: list[ChunkRecord] = []
+        vectors: list[Vectors] = []
+        articles: list[tuple[ArticleRecord, list[ChunkRecord], bytes | None]] = []
+        for write in writes:
+            chunks = write.chunks
+            if len(chunks) != len(write.embeddings):
+                raise ValueError(f"{len(chunks)} chunks but {len(write.embeddings)} embeddings")
+            for index, chunk in enumerate(chunks):
+                if chunk.id != chunk_id(write.article.id, index):
+                    raise ValueError(
+                        f"chunk {index} of {write.article.id} has id {chunk.id!r}, expected "
+                        f"{chunk_id(write.article.id, index)!r}"
+                    )
+            article = replace(write.article, chunk_count=len(chunks))
+            article_records = self._with_article_metadata(article, chunks)
+            records += article_records
+            if len(chunks):
+                vectors.append(write.embeddings)
+            articles.append((article, article_records, write.signature))
+        if not articles:
+            return
         if records:
-            self.dense.upsert(records, embeddings)
-        stale = [i for i in self.dense.ids({"article_id": article.id}) if i not in new_ids]
+            self.dense.upsert(records, np.concatenate([np.asarray(v, dtype=np.float32) for v in vectors]))
+        new_ids = {r.id for r in records}
+        ids = [a.id for a, _, _ in articles]
+        where: Where = {"article_id": ids[0]} if len(ids) == 1 else {"article_id": {"$in": ids}}
+        stale = [i for i in self.dense.ids(where) if i not in new_ids]
         if stale:
             self.dense.delete(stale)
         with self.keyword.transaction() as db:
-            self.keyword.delete_article_chunks(db, article.id)
-            self.keyword.upsert_chunks(db, records)
-            self.keyword.put_article(db, article, signature)
-        logger.debug("stored article %s (%d chunks, %d stale removed)", article.id, len(records), len(stale))
+            for article, article_records, signature in articles:
+                self.keyword.delete_article_chunks(db, article.id)
+                self.keyword.upsert_chunks(db, article_records)
+                self.keyword.put_article(db, article, signature)
+        logger.debug("stored %d articles, %d chunks, %d stale gone", len(articles), len(records), len(stale))
 
     def delete_article(self, article_id: str) -> bool:
         """Remove an article and all its chunks; False if it was not stored."""

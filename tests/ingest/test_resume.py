@@ -60,6 +60,8 @@ def _env(store: Path) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "GEOBOT_VECTORSTORE__PATH": str(store),
         "GEOBOT_EMBEDDING__THREADS": "1",
+        # one article per store write, so that "killed mid-write" exists on this small corpus
+        "GEOBOT_INGEST__WRITE_BATCH_CHUNKS": "1",
     }
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from vectorstore.metadata import chunk_id, published_ts
-from vectorstore.records import ArticleRecord, ChunkRecord
+from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
 from vectorstore.settings import VectorStoreSettings
 from vectorstore.store import STATS_KEYS, Store, build_store
 
@@ -168,6 +168,31 @@ class StoreContract:
         assert (meta["chunk_index"], meta["start_char"]) == (1, len("Orchards in autumn.") + 1)
         with pytest.raises(ValueError, match="expected 'w:0'"):
             store.write_article(article("w"), [ChunkRecord("other", "x")], vectors(1))
+
+    def test_write_articles_in_one_batch_matches_one_by_one(self, store: Store) -> None:
+        store.write_article(
+            article("b1"), chunks("b1", ["Ferries idle.", "Harbour dredged.", "Gulls."]), vectors(3)
+        )
+        store.write_articles(
+            [
+                ArticleWrite(
+                    article("b1", content_hash="hash-b1v2"), chunks("b1", ["Ferries run."]), vectors(1)
+                ),
+                ArticleWrite(
+                    article("b2"), chunks("b2", ["Lighthouse keepers.", "Fog horns."]), vectors(2, 1)
+                ),
+                ArticleWrite(article("b3"), [], np.zeros((0, DIM), dtype=np.float32)),
+            ]
+        )
+        assert sorted(r.id for r in store.get()) == ["b1:0", "b2:0", "b2:1"]
+        assert keyword_ids(store, "harbour gulls dredged") == []
+        assert keyword_ids(store, "fog") == ["b2:1"]
+        assert {a.id: a.chunk_count for a in store.list_articles()} == {"b1": 1, "b2": 2, "b3": 0}
+        stored = store.get_article("b1")
+        assert stored is not None and stored.content_hash == "hash-b1v2"
+        with pytest.raises(ValueError, match="2 chunks but 1 embeddings"):
+            store.write_articles([ArticleWrite(article("b4"), chunks("b4", ["A.", "B."]), vectors(1))])
+        assert store.get_article("b4") is None and store.count() == 3
 
     def test_interrupted_rewrite_is_repaired_by_a_rerun(self, store: Store) -> None:
         store.write_article(article("r"), chunks("r", ["One.", "Two.", "Three."]), vectors(3))

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from numpy.typing import NDArray
 from pydantic import ConfigDict
 
 from vectorstore.base import Where
@@ -100,6 +102,10 @@ class Passage:
         return Document(page_content=self.text, id=self.chunk.id, metadata=metadata)
 
 
+# Passages, per passage returned, that are checked for near-copies of one another.
+MERGE_WINDOW = 4
+
+
 def reciprocal_rank_fusion(
     rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None
 ) -> dict[str, float]:
@@ -117,15 +123,19 @@ def reciprocal_rank_fusion(
     return dict(sorted(scores.items(), key=lambda kv: kv[1], reverse=True))
 
 
-def shingles(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
-    """Word n-grams of the lower-cased text (the whole text when it has fewer than n words)."""
-    words = [w.lower() for w in _WORD.findall(text)]
+def shingles(text: str, n: int = 3) -> frozenset[str]:
+    """Word n-grams of the lower-cased text (the whole text when it has fewer than n words).
+
+    Each n-gram is one joined string: strings cache their hash, so intersecting two sets is
+    several times faster than with tuples, which rehash on every lookup.
+    """
+    words = _WORD.findall(text.lower())
     if len(words) < n:
-        return frozenset({tuple(words)}) if words else frozenset()
-    return frozenset(tuple(words[i : i + n]) for i in range(len(words) - n + 1))
+        return frozenset({" ".join(words)}) if words else frozenset()
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(n)), strict=False)))
 
 
-def overlap(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]]) -> float:
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
     """Share of the smaller text's shingles found in the other (1.0 = one contains the other)."""
     if not a or not b:
         return 0.0
@@ -137,20 +147,42 @@ def merge_near_duplicates(passages: Sequence[Passage], threshold: float) -> list
 
     Two chunks of the same article are never merged: they are different parts of one text.
     """
+    sigs = [shingles(p.text) for p in passages]
+    shared = _shared_shingles(sigs)
+    sizes = np.array([max(len(s), 1) for s in sigs], dtype=np.float32)
     kept: list[Passage] = []
-    signatures: list[frozenset[tuple[str, ...]]] = []
-    for passage in passages:
-        sig = shingles(passage.text)
-        for i, (other, other_sig) in enumerate(zip(kept, signatures, strict=True)):
-            if other.article_id != passage.article_id and overlap(sig, other_sig) >= threshold:
+    kept_rows: list[int] = []
+    for row, passage in enumerate(passages):
+        if kept_rows:
+            ratios = shared[kept_rows, row] / np.minimum(sizes[kept_rows], sizes[row])
+            match = next(
+                (
+                    i
+                    for i in np.flatnonzero(ratios >= threshold).tolist()
+                    if kept[i].article_id != passage.article_id
+                ),
+                None,
+            )
+            if match is not None:
+                other = kept[match]
                 copies = (*other.copies, passage.chunk, *passage.copies)
                 dense = max((d for d in (other.dense, passage.dense) if d is not None), default=None)
-                kept[i] = replace(other, copies=copies, dense=dense)
-                break
-        else:
-            kept.append(passage)
-            signatures.append(sig)
+                kept[match] = replace(other, copies=copies, dense=dense)
+                continue
+        kept.append(passage)
+        kept_rows.append(row)
     return kept
+
+
+def _shared_shingles(sigs: Sequence[frozenset[str]]) -> NDArray[np.float32]:
+    """Shingles shared by every pair of signatures, as one matrix product: comparing each pair
+    of sets in Python was most of a query's time at 100k chunks."""
+    vocab: dict[str, int] = {}
+    rows = [[vocab.setdefault(s, len(vocab)) for s in sig] for sig in sigs]
+    marks = np.zeros((len(sigs), len(vocab)), dtype=np.float32)
+    for row, columns in enumerate(rows):
+        marks[row, columns] = 1.0
+    return marks @ marks.T
 
 
 def diversify(passages: Sequence[Passage], limit: int, max_per_article: int) -> list[Passage]:
@@ -255,7 +287,10 @@ class HybridRetriever:
             [[s.record.id for s in dense], [s.record.id for s in keyword]], k=self.rrf_k
         )
         passages = [Passage(records[i], score, cosine.get(i)) for i, score in fused.items()]
-        merged = merge_near_duplicates(passages, self.duplicate_overlap)
+        # A near-copy of a passage scores alike in both rankings, so it sits close to it in the
+        # fused order: the head of the list holds what the answer can use, at a fraction of
+        # the pairwise cost.
+        merged = merge_near_duplicates(passages[: MERGE_WINDOW * k], self.duplicate_overlap)
         return diversify(merged, k, self.max_per_article)
 
 

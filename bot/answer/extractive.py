@@ -78,7 +78,7 @@ class Candidate:
     kind: float = 0.0
     dense: float = 0.0
     score: float = 0.0
-    shingles: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+    shingles: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +103,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """The quotable sentences of the passages, each once (overlapping chunks repeat sentences)."""
     seen: dict[str, Candidate] = {}
     for rank, passage in enumerate(passages):
+        copy_shingles = [(c, shingles(c.text)) for c in passage.copies]
         for raw in split_sentences(passage.text):
             sentence = tidy(raw)
             if not _quotable(sentence):
@@ -114,7 +115,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                     known.chunks.append(passage.chunk)
                 continue
             sig = shingles(sentence)
-            copies = [c for c in passage.copies if overlap(sig, shingles(c.text)) >= 0.9]
+            copies = [c for c, c_sig in copy_shingles if overlap(sig, c_sig) >= 0.9]
             seen[key] = Candidate(sentence, rank, [passage.chunk, *copies], terms(sentence), shingles=sig)
     return list(seen.values())
 

@@ -143,7 +143,7 @@ def build_answer_service(
     if embedder is None:
         from vectorstore.embeddings import build_embedder
 
-        embedder = build_embedder(settings.embedding)
+        embedder = build_embedder(settings.embedding, serving=True)
     counted = store
     answerer = ExtractiveAnswerer(
         embedder, lambda: int(counted.stats()["articles"]), extractive_params(settings.answer)

@@ -97,7 +97,7 @@ def build_services(settings: Settings, secrets: Secrets) -> Services:
     from vectorstore.store import build_store
 
     store = build_store(settings.vectorstore)
-    embedder = build_embedder(settings.embedding)
+    embedder = build_embedder(settings.embedding, serving=True)
     # Start-up, before the gateway connects: the first /ask must not pay for the keyword index
     # or the model's first run (Discord only waits 3 s for the acknowledgement, 15 min in all).
     store.warm()

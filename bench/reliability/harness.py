@@ -8,6 +8,7 @@ reason, never as passed.
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -166,10 +167,15 @@ def short_clear(text: str, limit: int = SHORT_ERROR_CHARS) -> Iterable[Check]:
 
 
 def first_line(text: str, width: int = 160) -> str:
-    for line in text.strip().splitlines():
-        if line.strip() and "━" not in line:  # skip rich progress bars
-            return line.strip()[:width]
-    return ""
+    """The line a user reads first: an ``error:`` line if any, else the first real line
+    (log lines and rich progress bars are not what the user is told)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip() and "━" not in line]
+    errors = [line for line in lines if line.lower().startswith("error")]
+    plain = [line for line in lines if not _LOG_LINE.match(line)]
+    return (errors or plain or lines or [""])[0][:width]
+
+
+_LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ +[A-Z]+ ")
 
 
 def once(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -151,7 +151,9 @@ class Workspace:
         )
 
     def snapshot(self, env: dict[str, str] | None = None) -> Snapshot:
-        return snapshot(self.store, {**self.env, **(env or {})})
+        """The store the product sees with these variables (an overridden store path included)."""
+        merged = {**self.env, **(env or {})}
+        return snapshot(Path(merged["GEOBOT_VECTORSTORE__PATH"]), merged)
 
 
 def _text(data: bytes | str | None) -> str:

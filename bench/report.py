@@ -269,6 +269,14 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
             f"{_f(e['matmul_peak_gflops'], 1)} | {_f(e['peak_allowed_chunks_per_s'])} | "
             f"{_f(e['percent_of_peak'], 0)} % |"
         )
+    for e in results["embedding"]:
+        for requested in e.get("also_requested_as", []):
+            lines += [
+                "",
+                f"{requested} was asked for too, but this CPU has no native {requested}: the embedder "
+                f"runs {e['dtype']} instead (emulated bf16 measured 5-8x slower), so there is no "
+                f"{requested} row.",
+            ]
     lines += [
         "",
         "## 5. Concurrency",

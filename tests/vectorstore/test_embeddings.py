@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
 import sys
 from typing import Any
 
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, REPO
 from vectorstore.embeddings import build_embedder
 from vectorstore.errors import EmbeddingModelError
 from vectorstore.settings import EmbeddingSettings
@@ -116,3 +118,25 @@ def test_missing_hub_model_offline_names_the_setting(monkeypatch: pytest.MonkeyP
 def test_missing_local_model_folder_names_the_setting() -> None:
     with pytest.raises(EmbeddingModelError, match=r"embedding\.model: no model folder at .*nowhere"):
         build_embedder(EmbeddingSettings(model="./nowhere"))
+
+
+@pytest.mark.parametrize(("serving", "expected"), [(True, 1), (False, 2)])
+def test_serving_processes_take_query_threads(serving: bool, expected: int) -> None:
+    # torch's thread count is per process, so each case gets a fresh one.
+    code = (
+        "import torch\n"
+        "from vectorstore.embeddings import build_embedder\n"
+        "from vectorstore.settings import EmbeddingSettings\n"
+        f"build_embedder(EmbeddingSettings(threads=2, query_threads=1), serving={serving})\n"
+        "print(torch.get_num_threads())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "3"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert done.stdout.split()[-1] == str(expected)

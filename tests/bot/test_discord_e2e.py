@@ -241,10 +241,16 @@ async def test_article_with_mentions_pings_nobody(world: World) -> None:
     ix = await answered(
         emu, await emu.invoke("ask", {"question": "Who rallied against semiconductor tariffs?"}, user=dave)
     )
+    ping_only = await emu.post_message(
+        "@everyone <@&123456789012345678> tariffs meeting at noon", author=dave
+    )
     starter = await emu.post_message(
-        f"{emu.bot.mention} who rallied against semiconductor tariffs?", author=dave
+        f"@everyone {emu.bot.mention} <@&123456789012345678> who rallied against semiconductor tariffs?",
+        author=dave,
     )
     await emu.wait_for(lambda: emu.bot_messages(int(starter["id"])))
+    # a mass ping that does not name the bot is no question for it
+    assert emu.bot_messages(int(ping_only["id"])) == []
     shown = await replied(emu, await emu.click(ix.messages[-1], "geobot:sources", user=dave))
     assert "semiconductor tariffs" in ix.text and "Tariff protest call" in ix.text and shown.answered
     bodies = message_payloads(emu, since=before)

@@ -22,6 +22,7 @@ THREAD_NAME_MAX = 100
 HISTORY_MESSAGES = 50
 HISTORY_TURNS = 6
 QUESTION_MAX = 1000
+MENTION = re.compile(r"<@[!&]?\d+>|@everyone\b|@here\b")
 EMPTY = "Mention me with a question, e.g. *@me which countries restrict chip exports?*"
 
 
@@ -35,9 +36,9 @@ class ChatCog(commands.Cog):
         self.bot = bot
 
     def _question_text(self, message: discord.Message) -> str:
-        assert self.bot.user is not None
-        mention = re.compile(rf"<@!?{self.bot.user.id}>")
-        return " ".join(mention.sub(" ", message.content).split())[:QUESTION_MAX]
+        # Mentions (the bot's, users', roles', @everyone/@here) address people, they are not
+        # part of the question, and echoing them back would only invite pings.
+        return " ".join(MENTION.sub(" ", message.content).split())[:QUESTION_MAX]
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -49,7 +50,9 @@ class ChatCog(commands.Cog):
         elif message.guild is None:
             if self.bot.settings.allow_dms:
                 await self._direct(message)
-        elif self.bot.user.mentioned_in(message) and not message.mention_everyone:
+        elif any(user.id == self.bot.user.id for user in message.mentions):
+            # Named explicitly: an @everyone or role ping alone (which mentioned_in counts) is
+            # not a question for the bot, but a question naming it is, whatever else it pings.
             await self._start_thread(message)
 
     async def _start_thread(self, message: discord.Message) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vectorstore.errors import StoreError, StoreUnavailable, disk_full
-from vectorstore.records import ChunkRecord, Metadata, ScoredChunk
+from vectorstore.records import ChunkRecord, Metadata
 from vectorstore.settings import VectorStoreSettings
 
 if TYPE_CHECKING:
@@ -192,18 +192,21 @@ class ChromaIndex:
         return _records(got["ids"], got["documents"], got["metadatas"])
 
     @_guard
-    def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
+    def query_ids(
+        self, embedding: Sequence[float], k: int, where: Where | None = None
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the nearest chunks, without their texts (the search
+        itself is ~2 ms at 100k chunks; reading 40 documents and metadatas back is ~6 more)."""
         if k <= 0:
             return []
         got = self._collection.query(
             query_embeddings=np.asarray([embedding], dtype=np.float32),
             n_results=k,
             where=_where(where),
-            include=["documents", "metadatas", "distances"],
+            include=["distances"],
         )
-        records = _records(got["ids"][0], (got["documents"] or [[]])[0], (got["metadatas"] or [[]])[0])
         distances = (got["distances"] or [[]])[0]
-        return [ScoredChunk(r, 1.0 - float(d)) for r, d in zip(records, distances, strict=True)]
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], distances, strict=True)]
 
     @_guard
     def count(self) -> int:

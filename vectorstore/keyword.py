@@ -185,6 +185,16 @@ class KeywordIndex:
                 for row in self._db.execute("SELECT article_id FROM chunks WHERE id = ?", (i,))
             }
 
+    def records(self, ids: Sequence[str]) -> dict[str, ChunkRecord]:
+        """The stored rows of these chunk ids (ids not stored are left out)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT id, text, metadata FROM chunks WHERE id IN ({marks})"  # noqa: S608
+        with self._lock:
+            rows = self._db.execute(sql, list(ids)).fetchall()
+        return {i: ChunkRecord(i, text, json.loads(meta)) for i, text, meta in rows}
+
     def count_chunks(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])

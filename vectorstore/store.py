@@ -73,8 +73,18 @@ class Store:
         return self.dense.get(ids, where, limit)
 
     def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
-        """Nearest chunks by cosine similarity (score in [-1, 1], higher is closer)."""
-        return self.dense.query(embedding, k, where)
+        """Nearest chunks by cosine similarity (score in [-1, 1], higher is closer).
+
+        Chroma finds the ids; their texts and metadata come from the SQLite rows kept beside it
+        (the same records, written in the same step), and from Chroma for any id those rows
+        lack, e.g. on a replica sharing a server whose rows have not been rebuilt yet.
+        """
+        hits = self.dense.query_ids(embedding, k, where)
+        records = self.keyword.records([i for i, _ in hits])
+        missing = [i for i, _ in hits if i not in records]
+        if missing:
+            records |= {r.id: r for r in self.dense.get(ids=missing)}
+        return [ScoredChunk(records[i], score) for i, score in hits if i in records]
 
     def keyword_query(self, text: str, k: int, where: Where | None = None) -> list[ScoredChunk]:
         """BM25 over chunk texts (higher is better; not comparable to query())."""

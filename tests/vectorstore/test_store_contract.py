@@ -120,6 +120,12 @@ class StoreContract:
         assert hits[1].record.metadata["article_id"] == "q1"
         filtered = store.query(unit(1, 0), 3, where={"group": 0})
         assert [h.record.id for h in filtered] == ["q0:0", "q2:0"]
+        # texts come from the SQLite rows; a chunk whose row is missing is read from Chroma
+        with store.keyword.transaction() as db:
+            store.keyword.delete_chunks(db, ["q1:0"])
+        again = store.query(unit(1, 0), 3)
+        assert [(h.record.id, h.record.text) for h in again] == [(r.id, r.text) for r in records]
+        assert again[1].record.metadata == hits[1].record.metadata
 
     def test_keyword_query_ranks_and_filters(self, store: Store) -> None:
         store.write_article(

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench.reliability.harness import FaultResult, NotLanded, first_line
 from bench.reliability.hostile_server import HostileServer
@@ -164,7 +165,13 @@ def llm_faults(world: World, server: HostileServer) -> Callable[[Path, bool], Fa
                     result.notes.append(f"{mode}: raised {exc!r}"[:200])
                     continue
                 worst[mode] = round(max(worst.get(mode, 0.0), took), 2)
-                if answer.citations and took <= timeout + 5:
+                # a mode the server never saw would prove nothing about that fault
+                reached = mode == "down" or any(
+                    path.startswith(urlsplit(base_url).path) for path in server.hits
+                )
+                if not reached:
+                    result.notes.append(f"{mode}: the LLM server never received the request")
+                elif answer.citations and took <= timeout + 5:
                     result.survived += 1
                 else:
                     result.notes.append(

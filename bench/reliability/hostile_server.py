@@ -7,6 +7,7 @@ an ingested article must not be followed). All text here is written for this sui
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections import Counter
@@ -69,6 +70,19 @@ class HostileServer:
                     return
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     route(self, parse_qs(url.query))
+
+            def do_POST(self) -> None:
+                # The LLM endpoints: /llm-<kind>/v1/chat/completions, as an OpenAI client posts.
+                url = urlsplit(self.path)
+                server.hits[url.path] += 1
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                kind = url.path.strip("/").split("/")[0].replace("-", "_")
+                route = getattr(server, "post_" + kind, None)
+                if route is None:
+                    self._send(404, "application/json", b'{"error": {"message": "not found"}}')
+                    return
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    route(self)
 
             def _send(
                 self, status: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
@@ -174,3 +188,29 @@ class HostileServer:
             + "</body></html>"
         )
         h._send(200, "text/html", html.encode())
+
+    # --- LLM routes (POST): a chat-completions server that hangs, fails or talks nonsense -------
+
+    def post_llm_slow(self, h) -> None:  # type: ignore[no-untyped-def]
+        self._stop.wait(60)  # accepts the request and never answers
+
+    def post_llm_500(self, h) -> None:  # type: ignore[no-untyped-def]
+        h._send(500, "application/json", b'{"error": {"message": "model crashed", "type": "server_error"}}')
+
+    def post_llm_garbage(self, h) -> None:  # type: ignore[no-untyped-def]
+        # A well-formed completion whose text cites sources that do not exist.
+        reply = {
+            "id": "chatcmpl-hostile",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "smollm2",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Purple ferries sing at dawn [41]. Yes [0]."},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        h._send(200, "application/json", json.dumps(reply).encode())

@@ -56,7 +56,16 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
             for p in curve
         ],
         "embedding": [
-            {k: e[k] for k in ("dtype", "chunks_per_s", "peak_allowed_chunks_per_s", "percent_of_peak")}
+            {
+                k: e.get(k, [])
+                for k in (
+                    "dtype",
+                    "chunks_per_s",
+                    "peak_allowed_chunks_per_s",
+                    "percent_of_peak",
+                    "also_requested_as",
+                )
+            }
             for e in results["embedding"]
         ],
         "concurrency": [

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ingest.chunking import Chunk
+    from ingest.workers import ChunkEmbedPool
     from vectorstore.embeddings import Embedder
     from vectorstore.store import Store
 
@@ -98,6 +99,7 @@ def _read_sources(
     progress: Progress,
     manifest: Manifest | None,
     config: str,
+    reading_starts: Callable[[], None],
 ) -> _Reading:
     from ingest.readers.files import expand, read_file
 
@@ -127,6 +129,7 @@ def _read_sources(
                 reading.skipped_ids.update(known)
                 progress.advance()
                 continue
+        reading_starts()
         try:
             found = read_file(path, settings)
         except InputError as exc:
@@ -140,6 +143,7 @@ def _read_sources(
                 }
         progress.advance()
     for url in urls:
+        reading_starts()
         try:
             reading.raws.extend(_read_url(url, settings))
         except InputError as exc:
@@ -237,18 +241,21 @@ def run_ingest(
     folder = _manifest_folder(settings, store)
     config = config_fingerprint(
         {
-            # How the writes are batched does not change what is stored.
-            "ingest": settings.ingest.model_dump(mode="json", exclude={"write_batch_chunks"}),
+            # How the writes are batched and who embeds do not change what is stored.
+            "ingest": settings.ingest.model_dump(mode="json", exclude={"write_batch_chunks", "processes"}),
             "model": settings.embedding.model,
             "collection": settings.vectorstore.collection,
         }
     )
     run = _Run(settings, store, embedder, dry_run, progress, folder, config)
     try:
-        report = run.ingest(sources, skip_unchanged=folder is not None)
-    except _Redo:
-        logger.info("a changed input touches articles of unchanged files; reading every input")
-        report = run.ingest(sources, skip_unchanged=False)
+        try:
+            report = run.ingest(sources, skip_unchanged=folder is not None)
+        except _Redo:
+            logger.info("a changed input touches articles of unchanged files; reading every input")
+            report = run.ingest(sources, skip_unchanged=False)
+    finally:
+        run.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -272,6 +279,26 @@ class _Run:
     progress: Progress
     folder: Path | None
     config: str
+    pool: ChunkEmbedPool | None = None
+
+    def start_pool(self) -> None:
+        """Start the chunk-and-embed workers, so the model loads while the inputs are read.
+
+        Only for a real run with no embedder given (the bot passes its own, tests too) and more
+        than one process configured; ``[ingest] processes = 1`` keeps everything in-process.
+        """
+        if self.pool is not None or self.dry_run or self.embedder is not None:
+            return
+        from ingest.workers import ChunkEmbedPool, cpu_cores
+
+        processes = self.settings.ingest.processes or cpu_cores()
+        if processes > 1:
+            self.pool = ChunkEmbedPool(self.settings.embedding, self.settings.ingest, processes)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
     def ingest(self, sources: Sequence[str | Path], *, skip_unchanged: bool) -> IngestReport:
         report = IngestReport(dry_run=self.dry_run)
@@ -281,7 +308,7 @@ class _Run:
             manifest = Manifest.existing(self.folder)
         try:
             reading = _read_sources(
-                sources, self.settings.ingest, report, self.progress, manifest, self.config
+                sources, self.settings.ingest, report, self.progress, manifest, self.config, self.start_pool
             )
         finally:
             if manifest is not None:
@@ -337,23 +364,11 @@ class _Run:
         if touched & reading.skipped_ids:
             raise _Redo
 
-        if writes:
-            if self.embedder is None:
-                from vectorstore.embeddings import build_embedder
-
-                self.embedder = build_embedder(settings.embedding)
-            from ingest.chunking import SentenceChunker
-
-            chunker = SentenceChunker(
-                self.embedder.count_tokens,
-                self.embedder.max_tokens,
-                settings.ingest.chunk_tokens,
-                settings.ingest.chunk_overlap_sentences,
-            )
-            progress.stage("chunking", total=len(writes))
-            for write in writes:
-                write.chunks = chunker.split(write.article)
-                progress.advance()
+        vectors = None
+        if writes and self.pool is not None:
+            vectors = self._chunk_and_embed(writes, report)
+        elif writes:
+            self._chunk(writes)
 
         for write in writes:
             report.planned.append((write.action, write.article.id, len(write.chunks)))
@@ -366,8 +381,11 @@ class _Run:
 
         for record in meta_updates:
             store.update_article_metadata(record)
-        if writes and self.embedder is not None:
-            _embed_and_write(writes, self.embedder, store, now, report, progress, self.settings.ingest)
+        if writes:
+            if vectors is None:
+                assert self.embedder is not None
+                vectors = _embed(writes, self.embedder, report, progress)
+            _write(writes, vectors, store, now, progress, self.settings.ingest)
         if writes or meta_updates:
             store.warm()
         if self.folder is not None and reading.states:
@@ -377,6 +395,39 @@ class _Run:
                 manifest.record(outcomes(reading.states, reading.records, store.list_articles()), self.config)
             finally:
                 manifest.close()
+
+    def _chunk(self, writes: list[_Write]) -> None:
+        if self.embedder is None:
+            from vectorstore.embeddings import build_embedder
+
+            self.embedder = build_embedder(self.settings.embedding)
+        from ingest.chunking import SentenceChunker
+
+        ingest = self.settings.ingest
+        chunker = SentenceChunker(
+            self.embedder.count_tokens,
+            self.embedder.max_tokens,
+            ingest.chunk_tokens,
+            ingest.chunk_overlap_sentences,
+        )
+        self.progress.stage("chunking", total=len(writes))
+        for write in writes:
+            write.chunks = chunker.split(write.article)
+            self.progress.advance()
+
+    def _chunk_and_embed(self, writes: list[_Write], report: IngestReport) -> np.ndarray:
+        """Chunks and vectors from the worker processes, vectors in the order of the chunks."""
+        import numpy as np
+
+        assert self.pool is not None
+        self.progress.stage("embedding", total=len(writes))
+        started = time.perf_counter()
+        results = self.pool.run([w.article for w in writes], done=lambda _: self.progress.advance())
+        report.embed_seconds = time.perf_counter() - started
+        for write, (chunks, _) in zip(writes, results, strict=True):
+            write.chunks = chunks
+        report.chunks_embedded = sum(len(c) for c, _ in results)
+        return np.concatenate([v for _, v in results]) if results else np.zeros((0, 0), dtype=np.float32)
 
 
 def _unique(ids: list[str], exclude: set[str]) -> list[str]:
@@ -418,22 +469,24 @@ def _plan(
     return replace(record, ingested_at=now)
 
 
-def _embed_and_write(
-    writes: list[_Write],
-    embedder: Embedder,
-    store: Store,
-    now: str,
-    report: IngestReport,
-    progress: Progress,
-    settings: IngestSettings,
-) -> None:
+def _embed(writes: list[_Write], embedder: Embedder, report: IngestReport, progress: Progress) -> np.ndarray:
     texts = [c.embed_text for w in writes for c in w.chunks]
     progress.stage("embedding", total=len(texts))
     started = time.perf_counter()
     vectors = _encode(embedder, texts, progress)
     report.embed_seconds = time.perf_counter() - started
     report.chunks_embedded = len(texts)
+    return vectors
 
+
+def _write(
+    writes: list[_Write],
+    vectors: np.ndarray,
+    store: Store,
+    now: str,
+    progress: Progress,
+    settings: IngestSettings,
+) -> None:
     from ingest.chunking import chunk_metadata
 
     progress.stage("writing", total=len(writes))

@@ -40,6 +40,9 @@ class IngestSettings(Section):
     write_batch_chunks: int = Field(
         1000, ge=1, description="chunks written to the store per call (Chroma's cost is per call)"
     )
+    processes: int = Field(
+        0, ge=0, description="worker processes that chunk and embed (0: one per core; 1: none, in-process)"
+    )
     csv: CsvColumns = Field(default_factory=CsvColumns, description="CSV column mapping")
 
 

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import CORPUS, REPO
@@ -92,8 +93,12 @@ def _kill_after(corpus: Path, store: Path, delay: float | None) -> str:
         while proc.poll() is None:
             elapsed = time.monotonic() - started
             if (delay is not None and elapsed >= delay) or (delay is None and _catalog_rows(store) > 0):
+                workers = psutil.Process(proc.pid).children(recursive=True)
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
+                # The chunk-and-embed workers see their input close and exit on their own.
+                _, alive = psutil.wait_procs(workers, timeout=60)
+                assert not alive, f"processes left behind by the killed ingest: {alive}"
                 return f"killed after {elapsed:.1f} s with {_catalog_rows(store)} articles committed"
             time.sleep(0.02)
     finally:

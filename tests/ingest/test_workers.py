@@ -1,0 +1,107 @@
+"""The chunk-and-embed worker processes: same chunks and vectors as in-process, clear errors,
+and no process left behind when ingest dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+
+from ingest.chunking import SentenceChunker
+from ingest.models import Article
+from ingest.normalize import normalize
+from ingest.readers.files import read_file
+from ingest.settings import IngestSettings
+from ingest.workers import ChunkEmbedPool
+from tests.conftest import CORPUS, REPO
+from vectorstore.embeddings import Embedder
+from vectorstore.errors import EmbeddingModelError
+from vectorstore.settings import EmbeddingSettings
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[Article]:
+    settings = IngestSettings()
+    raws = read_file(CORPUS / "seed_article.txt", settings)
+    raws += read_file(CORPUS / "huawei_uk" / "html" / "globaltimes_01.html", settings)
+    raws += read_file(CORPUS / "huawei_uk" / "html" / "globaltimes_02.html", settings)
+    found = [a for a in map(normalize, raws) if a is not None]
+    assert len(found) == 3
+    return found
+
+
+def test_workers_give_the_chunks_and_vectors_of_the_ingest_process(
+    articles: list[Article], embedder: Embedder
+) -> None:
+    settings = IngestSettings()
+    chunker = SentenceChunker(
+        embedder.count_tokens, embedder.max_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
+    )
+    finished: list[int] = []
+    with ChunkEmbedPool(EmbeddingSettings(), settings, processes=2) as pool:
+        results = pool.run(articles, done=finished.append)
+    assert len(results) == len(articles)
+    for article, (chunks, vectors) in zip(articles, results, strict=True):
+        expected = chunker.split(article)
+        assert chunks == expected  # ids, texts, offsets, embedded text: in the order given
+        assert vectors.shape == (len(expected), embedder.dim)
+        local = embedder.encode([c.embed_text for c in expected])
+        assert np.min(np.sum(local * vectors, axis=1)) > 0.9999
+    assert sorted(finished) == sorted(len(c) for c, _ in results)
+
+
+def test_a_model_that_cannot_load_is_one_clear_error(articles: list[Article], tmp_path: Path) -> None:
+    missing = EmbeddingSettings(model=str(tmp_path / "no-such-model"))
+    pool = ChunkEmbedPool(missing, IngestSettings(), processes=2)
+    with pool, pytest.raises(EmbeddingModelError) as err:
+        pool.run(articles)
+    assert "embedding.model" in str(err.value)
+    assert "no-such-model" in str(err.value)
+
+
+def test_a_worker_that_dies_is_reported_not_waited_for(articles: list[Article]) -> None:
+    with ChunkEmbedPool(EmbeddingSettings(), IngestSettings(), processes=1) as pool:
+        os.kill(pool.pids[0], signal.SIGKILL)
+        with pytest.raises(EmbeddingModelError, match=r"worker process stopped .*processes = 1"):
+            pool.run(articles)
+
+
+def test_workers_exit_when_the_ingest_process_is_killed(tmp_path: Path) -> None:
+    # A parent that starts a pool, says its workers' pids, and waits to be killed.
+    script = textwrap.dedent(
+        """
+        import sys, time
+        from ingest.settings import IngestSettings
+        from ingest.workers import ChunkEmbedPool
+        from vectorstore.settings import EmbeddingSettings
+
+        pool = ChunkEmbedPool(EmbeddingSettings(), IngestSettings(), processes=2)
+        print(*pool.pids, flush=True)
+        time.sleep(600)
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert parent.stdout is not None
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        workers = [psutil.Process(p) for p in pids]
+        assert len(workers) == 2 and all(w.is_running() for w in workers)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        # Each worker is still loading the model or waiting for work; either way it must go.
+        _, alive = psutil.wait_procs(workers, timeout=60)
+        assert not alive, f"worker processes left behind: {[w.pid for w in alive]}"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()

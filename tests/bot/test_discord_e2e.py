@@ -105,6 +105,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
         cooldown_rate=3,
         cooldown_seconds=60,
         feedback_db=feedback_db,
+        allow_dms=True,
         api_base=emu.api_base,
         gateway_url=emu.gateway_url,
     )
@@ -233,6 +234,40 @@ async def test_mention_starts_a_thread_and_follow_up_carries_the_earlier_turn(wo
     assert followup.history[0].question == question
     assert first["embeds"][0]["description"] in followup.history[0].answer
     assert "2027" in emu.bot_messages(thread_id)[1]["embeds"][0]["description"]
+
+
+async def test_direct_message_is_answered_in_the_dm_with_its_history(world: World) -> None:
+    emu, fay = world.emu, world.emu.user("fay")
+    dm = emu.dm_channel(fay)
+    threads_before = len(emu.threads())
+    question = "Which operators phase out Huawei radios?"
+    await emu.post_message(question, author=fay, channel_id=dm)
+    await emu.wait_for(lambda: emu.bot_messages(dm))
+    first = emu.bot_messages(dm)[0]
+    assert "Huawei" in first["embeds"][0]["description"]
+    assert "ledger.example/huawei-5g" in json.dumps(first["embeds"])  # the cited source
+    assert len(emu.threads()) == threads_before  # a DM is answered in place, no thread
+
+    await emu.post_message("And by when must they finish replacing them?", author=fay, channel_id=dm)
+    await emu.wait_for(lambda: len(emu.bot_messages(dm)) == 2)
+    followup = world.library.questions[-1]
+    assert followup.history and followup.history[0].question == question
+    assert "2027" in emu.bot_messages(dm)[1]["embeds"][0]["description"]
+
+
+async def test_direct_messages_are_ignored_when_turned_off(world: World) -> None:
+    emu, gus = world.emu, world.emu.user("gus")
+    dm = emu.dm_channel(gus)
+    world.bot.settings.allow_dms = False
+    try:
+        await emu.post_message("Which operators phase out Huawei radios?", author=gus, channel_id=dm)
+        # A question in the guild posted after it is answered: the DM event was handled by then.
+        starter = await emu.post_message(f"{emu.bot.mention} Which chip tools need a licence?", author=gus)
+        await emu.wait_for(lambda: emu.bot_messages(int(starter["id"])))
+        await asyncio.sleep(0.5)
+        assert emu.bot_messages(dm) == []
+    finally:
+        world.bot.settings.allow_dms = True
 
 
 async def test_article_with_mentions_pings_nobody(world: World) -> None:

@@ -13,7 +13,7 @@ from ingest.pipeline import IngestReport
 
 
 class RichProgress:
-    """The pipeline's Progress as one rich bar per stage; embeddings also show chunks/s."""
+    """The pipeline's Progress as one rich bar per stage; embedding also shows chunks and chunks/s."""
 
     def __init__(self, console: Console) -> None:
         self._bar = Progress(
@@ -28,6 +28,7 @@ class RichProgress:
         self._task: TaskID | None = None
         self._stage = ""
         self._started = 0.0
+        self._chunks = 0
 
     def __enter__(self) -> RichProgress:
         self._bar.start()
@@ -41,15 +42,18 @@ class RichProgress:
     def stage(self, name: str, total: int | None = None) -> None:
         self._stage = name
         self._started = time.perf_counter()
+        self._chunks = 0
         self._task = self._bar.add_task(name, total=total, rate="")
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, chunks: int = 0) -> None:
         if self._task is None:
             return
         rate = ""
         if self._stage == "embedding":
-            done = self._bar.tasks[self._task].completed + n
-            rate = f"{done / max(time.perf_counter() - self._started, 1e-6):.0f} chunks/s"
+            # Counted in chunks in-process; in articles with their chunks from the workers.
+            self._chunks += chunks or n
+            per_second = self._chunks / max(time.perf_counter() - self._started, 1e-6)
+            rate = f"{self._chunks} chunks, {per_second:.0f} chunks/s"
         self._bar.update(self._task, advance=n, rate=rate)
 
 

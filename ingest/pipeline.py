@@ -40,14 +40,16 @@ class Progress(Protocol):
 
     def stage(self, name: str, total: int | None = None) -> None: ...
 
-    def advance(self, n: int = 1) -> None: ...
+    def advance(self, n: int = 1, chunks: int = 0) -> None:
+        """``n`` more of the stage's units done; ``chunks``: chunks embedded with them, where
+        the units are articles."""
 
 
 class _Silent:
     def stage(self, name: str, total: int | None = None) -> None:
         pass
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: int = 1, chunks: int = 0) -> None:
         pass
 
 
@@ -422,7 +424,8 @@ class _Run:
         assert self.pool is not None
         self.progress.stage("embedding", total=len(writes))
         started = time.perf_counter()
-        results = self.pool.run([w.article for w in writes], done=lambda _: self.progress.advance())
+        articles = [w.article for w in writes]
+        results = self.pool.run(articles, done=lambda n: self.progress.advance(1, chunks=n))
         report.embed_seconds = time.perf_counter() - started
         for write, (chunks, _) in zip(writes, results, strict=True):
             write.chunks = chunks

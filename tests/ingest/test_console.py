@@ -6,7 +6,7 @@ from io import StringIO
 
 from rich.console import Console
 
-from ingest.console import print_report
+from ingest.console import RichProgress, print_report
 from ingest.dedup import Merge
 from ingest.pipeline import IngestReport
 
@@ -25,3 +25,18 @@ def test_report_lines_are_not_read_as_markup() -> None:
     assert "[identical]" in text
     assert "in/[draft].csv" in text
     assert "set [ingest.csv] text" in text
+
+
+def test_embedding_progress_counts_chunks_whether_it_advances_by_chunk_or_by_article() -> None:
+    console = Console(file=StringIO(), width=200, color_system=None)
+    with RichProgress(console) as progress:
+        progress.stage("embedding", total=3)  # three articles, from the worker processes
+        progress.advance(1, chunks=8)
+        progress.advance(1, chunks=5)
+        by_article = progress._bar.tasks[-1]
+        progress.stage("embedding", total=20)  # in-process: the units are chunks
+        progress.advance(7)
+        by_chunk = progress._bar.tasks[-1]
+    assert by_article.completed == 2 and by_article.fields["rate"].startswith("13 chunks, ")
+    assert by_chunk.completed == 7 and by_chunk.fields["rate"].startswith("7 chunks, ")
+    assert by_chunk.fields["rate"].endswith(" chunks/s")

@@ -20,6 +20,9 @@ from ingest.models import Article
 if TYPE_CHECKING:
     from langchain_core.documents import Document
 
+    from ingest.settings import IngestSettings
+    from vectorstore.embeddings import Embedder
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
@@ -208,3 +211,10 @@ class SentenceChunker:
                 Chunk(f"{article.id}:{index}", article.id, index, text[start:end], start, end, embedded)
             )
         return chunks
+
+
+def chunker_for(embedder: Embedder, settings: IngestSettings) -> SentenceChunker:
+    """The chunker ingest uses: the model's own token counts, the ``[ingest]`` chunk settings."""
+    return SentenceChunker(
+        embedder.count_tokens, embedder.max_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
+    )

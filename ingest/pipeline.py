@@ -403,15 +403,9 @@ class _Run:
             from vectorstore.embeddings import build_embedder
 
             self.embedder = build_embedder(self.settings.embedding)
-        from ingest.chunking import SentenceChunker
+        from ingest.chunking import chunker_for
 
-        ingest = self.settings.ingest
-        chunker = SentenceChunker(
-            self.embedder.count_tokens,
-            self.embedder.max_tokens,
-            ingest.chunk_tokens,
-            ingest.chunk_overlap_sentences,
-        )
+        chunker = chunker_for(self.embedder, self.settings.ingest)
         self.progress.stage("chunking", total=len(writes))
         for write in writes:
             write.chunks = chunker.split(write.article)

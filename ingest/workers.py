@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from ingest.settings import IngestSettings
     from vectorstore.settings import EmbeddingSettings
 
-logger = logging.getLogger(__name__)
-
 _STOP_SECONDS = 5.0
 
 
@@ -55,11 +53,7 @@ class ChunkEmbedPool:
     """
 
     def __init__(self, embedding: EmbeddingSettings, ingest: IngestSettings, processes: int) -> None:
-        config = {
-            "embedding": embedding.model_dump(mode="json") | {"threads": 1},
-            "chunk_tokens": ingest.chunk_tokens,
-            "chunk_overlap_sentences": ingest.chunk_overlap_sentences,
-        }
+        config = (embedding.model_copy(update={"threads": 1}), ingest)
         self._workers: list[_Worker] = []
         try:
             for _ in range(processes):
@@ -95,10 +89,10 @@ class ChunkEmbedPool:
                     i = todo.get_nowait()
                 except queue.Empty:
                     return
-                results[i] = worker.call(articles[i])
+                result = results[i] = worker.call(articles[i])
                 if done is not None:
                     with lock:
-                        done(len(results[i][0]))  # type: ignore[index]
+                        done(len(result[0]))
 
         with ThreadPoolExecutor(len(self._workers), thread_name_prefix="embed-worker") as threads:
             futures = [threads.submit(drive, w) for w in self._workers]
@@ -115,7 +109,7 @@ class ChunkEmbedPool:
 
 
 class _Worker:
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: tuple[EmbeddingSettings, IngestSettings]) -> None:
         # One torch thread per worker: the workers, not torch, use the cores.
         env = os.environ | {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
         self._proc = subprocess.Popen(
@@ -180,26 +174,23 @@ class _Worker:
 
 
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
-    from ingest.chunking import SentenceChunker
+    from ingest.chunking import chunker_for
     from vectorstore.embeddings import build_embedder
-    from vectorstore.settings import EmbeddingSettings
 
     def reply(kind: str, value: object) -> None:
         pickle.dump((kind, value), replies, protocol=pickle.HIGHEST_PROTOCOL)
         replies.flush()
 
     try:
-        config = pickle.load(requests)  # noqa: S301 - from the parent, over a pipe
+        embedding, ingest = pickle.load(requests)  # noqa: S301 - from the parent, over a pipe
     except EOFError:
         return
     try:
-        embedder = build_embedder(EmbeddingSettings.model_validate(config["embedding"]))
+        embedder = build_embedder(embedding)
     except EmbeddingModelError as exc:
         reply("error", str(exc))
         return
-    chunker = SentenceChunker(
-        embedder.count_tokens, embedder.max_tokens, config["chunk_tokens"], config["chunk_overlap_sentences"]
-    )
+    chunker = chunker_for(embedder, ingest)
     reply("ready", None)
     while True:
         try:

@@ -14,7 +14,7 @@ import numpy as np
 import psutil
 import pytest
 
-from ingest.chunking import SentenceChunker
+from ingest.chunking import chunker_for
 from ingest.models import Article
 from ingest.normalize import normalize
 from ingest.readers.files import read_file
@@ -43,9 +43,7 @@ def test_workers_give_the_chunks_and_vectors_of_the_ingest_process(
     articles: list[Article], embedder: Embedder
 ) -> None:
     settings = IngestSettings()
-    chunker = SentenceChunker(
-        embedder.count_tokens, embedder.max_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
-    )
+    chunker = chunker_for(embedder, settings)
     finished: list[int] = []
     with ChunkEmbedPool(EmbeddingSettings(), settings, processes=2) as pool:
         results = pool.run(articles, done=finished.append)

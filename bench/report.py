@@ -265,7 +265,9 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         "best torch matmul GFLOP/s (square `torch.mm` / `F.linear`, and `F.linear` on the encoder's own "
         "shapes) measured in the same process and dtype. "
         "FLOPs per chunk: 6 layers x (8·L·h² + 4·L²·h + 4·L·h·f), h = 384, f = 1536, L = each chunk's "
-        "real token count (softmax, norms, GELU left out, so % of peak is a slight underestimate).",
+        "real token count (softmax, norms, GELU left out, so % of peak is a slight underestimate). "
+        "The int8 row (attention projections and feed-forward input in int8, the rest float32; "
+        "`vectorstore/int8.py`) is read against the float32 peak.",
         "",
         "| dtype | chunks/s | mean tokens | GFLOP/chunk | matmul peak GFLOP/s | peak-allowed chunks/s | "
         "% of peak |",
@@ -282,9 +284,9 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         for requested in e.get("also_requested_as", []):
             lines += [
                 "",
-                f"{requested} was asked for too, but this CPU has no native {requested}: the embedder "
-                f"runs {e['dtype']} instead (emulated bf16 measured 5-8x slower), so there is no "
-                f"{requested} row.",
+                f"{requested} was asked for too, but this CPU cannot run it (bf16 needs native "
+                f"support: emulated bf16 measured 5-8x slower; int8 needs fbgemm), so the embedder "
+                f"runs {e['dtype']} instead and there is no {requested} row.",
             ]
     lines += [
         "",

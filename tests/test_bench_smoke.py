@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 from vectorstore.embeddings import native_bf16
+from vectorstore.int8 import int8_supported
 
 
 @pytest.mark.integration
@@ -46,8 +47,9 @@ def test_quick_bench_writes_report_summary_and_plots(tmp_path: Path) -> None:
     # each dtype asked for is measured, or named as the run of the dtype that really ran
     embedding = summary["embedding"]
     asked = {e["dtype"] for e in embedding} | {d for e in embedding for d in e["also_requested_as"]}
-    assert asked == {"float32", "bfloat16"}
+    assert asked == {"float32", "bfloat16", "int8"}
     assert ("bfloat16" in {e["dtype"] for e in embedding}) == native_bf16()
+    assert ("int8" in {e["dtype"] for e in embedding}) == int8_supported()
     assert all(e["percent_of_peak"] > 0 for e in summary["embedding"])
     assert [c["askers"] for c in summary["concurrency"]] == [1, 2, 4, 8]
     assert all(c["answers_per_s"] > 0 for c in summary["concurrency"])

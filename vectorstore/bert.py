@@ -10,6 +10,7 @@ sooner. Anything else goes through sentence-transformers (see ``embeddings.py``)
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
     from tokenizers import Tokenizer
+
+    from vectorstore.int8 import Int8Linear
 
 
 def is_plain_bert(folder: Path) -> bool:
@@ -69,6 +72,25 @@ class BertEncoder:
         self._counter: Tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._counter.no_padding()
         self._counter.no_truncation()
+        self._int8: dict[str, Int8Linear] = {}
+        self._observed: dict[str, torch.Tensor] | None = None
+
+    def quantize_int8(self, passages: Sequence[str]) -> None:
+        """Run the attention projections and feed-forward input in int8 from now on (int8.py),
+        scaled by the input ranges seen while encoding ``passages`` in float32."""
+        from vectorstore.int8 import is_quantized, quantize_linear
+
+        self._observed = {}
+        try:
+            self.encode(list(passages), batch_size=1)
+            observed = self._observed
+        finally:
+            self._observed = None
+        self._int8 = {
+            name: quantize_linear(self._w[name + ".weight"], self._w[name + ".bias"], act_max)
+            for name, act_max in observed.items()
+            if is_quantized(name)
+        }
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text).ids)
@@ -76,6 +98,10 @@ class BertEncoder:
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         import torch
 
+        if self._int8:
+            # One text per call: int8 inputs get one range per call, so a text's vector must
+            # not depend on which texts share its batch (and no padding skews the range).
+            batch_size = 1
         encodings = self._tokenizer.encode_batch(texts)
         # Longest first, so each batch pads to lengths close to its own and the first batch
         # shows the peak memory straight away (what sentence-transformers does too).
@@ -133,6 +159,14 @@ class BertEncoder:
     def _linear(self, x: torch.Tensor, name: str) -> torch.Tensor:
         from torch.nn import functional as F
 
+        if self._observed is not None:
+            import torch
+
+            seen = x.detach().reshape(-1, x.shape[-1]).abs().amax(0).float()
+            before = self._observed.get(name)
+            self._observed[name] = seen if before is None else torch.maximum(before, seen)
+        elif (int8 := self._int8.get(name)) is not None:
+            return int8(x)
         return F.linear(x, self._w[name + ".weight"], self._w[name + ".bias"])
 
     def _norm(self, x: torch.Tensor, name: str) -> torch.Tensor:

@@ -138,7 +138,8 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
     threads = settings.query_threads if serving else settings.threads
     if threads:
         torch.set_num_threads(threads)
-    dtype = torch.bfloat16 if settings.dtype == "bfloat16" and native_bf16() else torch.float32
+    bf16 = settings.dtype in ("auto", "bfloat16") and native_bf16()
+    dtype = torch.bfloat16 if bf16 else torch.float32
     source = resolve_model(settings.model)
     folder = Path(source)
     if _looks_like_path(settings.model) and not folder.is_dir():
@@ -161,12 +162,35 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
             f"embedding.model = {settings.model!r} cannot be loaded{hint}: set embedding.model to "
             f"'bundled' or a local model folder ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
         ) from exc
+    precision = str(dtype).removeprefix("torch.")
+    # Questions stay float32: one short text gains nothing from int8, and exact query vectors
+    # keep the int8 error on the stored side only.
+    if settings.dtype in ("auto", "int8") and not bf16 and not serving:
+        precision = _use_int8(backend, settings) or precision
     logger.info(
         "embedding model %s loaded (%s, %s, dim %d, max %d tokens)",
         settings.model,
         type(backend).__name__,
-        str(dtype).removeprefix("torch."),
+        precision,
         backend.dim,
         backend.max_tokens,
     )
     return Embedder(backend, settings.batch_size, settings.model)
+
+
+def _use_int8(backend: _Backend, settings: EmbeddingSettings) -> str | None:
+    """Switch ``backend`` to int8 where it and torch can; "int8" if done, else None."""
+    from vectorstore.bert import BertEncoder
+    from vectorstore.calibration import CALIBRATION_PASSAGES
+    from vectorstore.int8 import int8_supported
+
+    if not isinstance(backend, BertEncoder) or settings.device != "cpu" or not int8_supported():
+        if settings.dtype == "int8":
+            logger.info("embedding.dtype = 'int8' needs a plain BERT model on an x86 CPU; using float32")
+        return None
+    try:
+        backend.quantize_int8(CALIBRATION_PASSAGES)
+    except (RuntimeError, AttributeError, NotImplementedError) as exc:  # a torch without these ops
+        logger.info("int8 embedding unavailable here (%s); using float32", exc)
+        return None
+    return "int8"

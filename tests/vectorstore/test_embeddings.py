@@ -84,6 +84,43 @@ def test_bf16_matches_fp32(fp32: Any) -> None:
     assert cosines.min() >= 0.99
 
 
+@pytest.fixture(scope="module")
+def int8() -> Any:
+    return build_embedder(EmbeddingSettings(dtype="int8"))
+
+
+def test_int8_matches_fp32(int8: Any, fp32: Any) -> None:
+    passages = corpus_passages(12)
+    quantized, exact = int8.encode(passages), fp32.encode(passages)
+    cosines = np.sum(quantized * exact, axis=1)
+    assert cosines.min() >= 0.996 and cosines.mean() >= 0.998
+    # ... and int8 really ran: float32 twice gives the same vectors to ~1e-7.
+    assert np.abs(quantized - exact).max() > 1e-3
+
+
+def test_int8_vector_does_not_depend_on_its_batch(int8: Any) -> None:
+    passages = corpus_passages(6)
+    together = int8.encode(passages)
+    alone = np.stack([int8.encode([p])[0] for p in passages])
+    assert np.abs(together - alone).max() < 1e-6
+
+
+def test_questions_are_embedded_in_float32(fp32: Any) -> None:
+    serving = build_embedder(EmbeddingSettings(dtype="int8"), serving=True)
+    passages = [*corpus_passages(3), "Which countries restrict Huawei?"]
+    assert np.abs(serving.encode(passages) - fp32.encode(passages)).max() < 1e-5
+
+
+def test_auto_precision_follows_the_cpu(caplog: pytest.LogCaptureFixture) -> None:
+    from vectorstore.embeddings import native_bf16
+    from vectorstore.int8 import int8_supported
+
+    expected = "bfloat16" if native_bf16() else "int8" if int8_supported() else "float32"
+    with caplog.at_level("INFO", logger="vectorstore.embeddings"):
+        build_embedder(EmbeddingSettings(dtype="auto"))
+    assert f"BertEncoder, {expected}," in caplog.text
+
+
 @pytest.mark.slow
 def test_fp32_matches_sentence_transformers(fp32: Any) -> None:
     """The torch-direct MiniLM (vectorstore/bert.py) computes what sentence-transformers computes."""

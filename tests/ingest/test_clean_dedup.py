@@ -71,3 +71,23 @@ def test_whole_corpus_merges_html_copies_of_csv_rows(corpus_articles) -> None:  
     # Each saved Global Times page is the same article as one CSV row.
     assert len(html_merges) == 6
     assert len(kept) == len(corpus_articles) - len(merges) == 68
+
+
+def test_every_corpus_article_is_detected_as_english(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+    assert {a.language for a in corpus_articles} == {"en"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Written for this test: short news-like lines in three languages, and no letters at all.
+        ("Le gouvernement a annoncé mardi de nouvelles règles pour les opérateurs de réseaux mobiles.", "fr"),
+        ("Die Regierung will ausländische Anbieter bis 2027 aus dem Kernnetz entfernen, sagte ein Sprecher.", "de"),
+        ("El ministerio publicará la lista de proveedores autorizados antes de final de año.", "es"),
+        ("2020-07-14 12:00 — 5 / 10 / 2027", None),
+    ],
+)
+def test_language_is_detected_from_the_text(text: str, expected: str | None) -> None:
+    from ingest.normalize import detect_language
+
+    assert detect_language(text) == expected

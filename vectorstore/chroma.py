@@ -128,11 +128,17 @@ class ChromaIndex:
 
     @_guard
     def _open_collection(self) -> Collection:
-        return self._client.get_or_create_collection(
+        collection = self._client.get_or_create_collection(
             self.settings.collection,
             configuration={"hnsw": {"space": "cosine", "ef_search": _EF_SEARCH}},
             embedding_function=None,
         )
+        # Chroma keeps an existing collection's configuration: one created with its default (or
+        # before this setting) gets the larger ef_search here. Its graph is left as it is.
+        hnsw = (collection.configuration or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search", _EF_SEARCH)) < _EF_SEARCH:
+            collection.modify(configuration={"hnsw": {"ef_search": _EF_SEARCH}})
+        return collection
 
     @_guard
     def upsert(self, records: Sequence[ChunkRecord], embeddings: Vectors) -> None:

@@ -281,6 +281,19 @@ class StoreContract:
         assert store.delete(ids=["s1:0"]) == 1
         assert store.get_article("s1") is None  # its last chunk went, so did its catalog row
 
+    def test_collection_made_with_chromas_default_search_depth_is_raised(self, store: Store) -> None:
+        from vectorstore.chroma import ChromaIndex, open_client
+
+        settings = store.dense.settings.model_copy(update={"collection": f"legacy{next(_collections)}"})
+        client = open_client(settings)
+        client.create_collection(
+            settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        )
+        assert client.get_collection(settings.collection).configuration["hnsw"]["ef_search"] == 100
+        ChromaIndex(client, settings)
+        again = open_client(settings).get_collection(settings.collection)
+        assert again.configuration["hnsw"]["ef_search"] == 400
+
 
 class TestEmbeddedStore(StoreContract):
     @pytest.fixture

@@ -17,20 +17,20 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
-from bm25s.tokenization import Tokenized
+
+if TYPE_CHECKING:
+    import bm25s
 
 logger = logging.getLogger(__name__)
 
 # Bump when tokenize() changes: saved indexes built with another tokenizer are then ignored.
 TOKENIZER = "words-lower-fold-stopwords-en/1"
 KEY_FILE = "generation.json"
-STOPWORDS = frozenset(STOPWORDS_EN)
 _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(r"[\u0300-\u036f]")
 
@@ -44,7 +44,17 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased unicode words with diacritics folded and English stopwords removed."""
     if not text.isascii():
         text = _MARK.sub("", unicodedata.normalize("NFKD", text))
-    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    stopwords = _stopwords()
+    return [w for w in _WORD.findall(text.lower()) if w not in stopwords]
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    # bm25s (and scipy under it) takes ~0.4 s to import: only when an index is built or searched,
+    # not for every process that opens the keyword store (a no-op re-ingest is mostly imports).
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,9 @@ class Bm25Snapshot:
             meta.append(row)
         retriever = None
         if ids:
+            import bm25s
+            from bm25s.tokenization import Tokenized
+
             retriever = bm25s.BM25()
             retriever.index(Tokenized(ids=ids, vocab=vocab), show_progress=False)
         return cls(generation, retriever, Columns.from_rows(meta))
@@ -168,6 +181,8 @@ class Bm25Snapshot:
         try:
             if (folder / KEY_FILE).read_text(encoding="utf-8") != generation.as_json():
                 return None
+            import bm25s
+
             retriever = bm25s.BM25.load(folder, show_progress=False) if rows else None
             # another process may have replaced the folder while it was read
             if (folder / KEY_FILE).read_text(encoding="utf-8") != generation.as_json():

@@ -11,7 +11,8 @@ cosine to the float32 vectors fell to 0.966 and dev retrieval dropped. Two thing
   float32 model once on fixed passages (``calibration.py``).
 * Only the attention projections and the feed-forward input are quantized. The feed-forward
   output projection reads GELU output, whose outliers are per token, not per channel; int8 there
-  cost more accuracy (cosine min 0.988) than all the others together. It stays float32.
+  cost more accuracy than all the others together (cosine min 0.89; still 0.988 with 128 outlier
+  channels kept in float32, 0.992 with one range per token). It stays float32.
 
 Measured on the shared corpus: cosine to float32 min 0.998, mean 0.999 (bf16: >= 0.998).
 """
@@ -33,7 +34,9 @@ QUANTIZED = (
     "attention.output.dense",
     "intermediate.dense",
 )
-ALPHA = 0.8  # SmoothQuant's migration strength; 0.5 left q/k too coarse, 1.0 the weights
+# SmoothQuant's migration strength. On the feed-forward input alone, cosine min to float32 over the
+# corpus was 0.996 at 0.5, 0.999 at 0.8 and 0.9986 at 1.0 (where the weights get the outliers).
+ALPHA = 0.8
 
 
 def int8_supported() -> bool:

@@ -6,7 +6,7 @@ process and dtype, the torch matmul peak is measured; the model's FLOPs per chun
 chunks' real token counts (bench/peak.py). ``% of peak`` = measured chunks/s x FLOPs per chunk
 / peak FLOP/s.
 
-    python -m bench.embed_bench STORE --result FILE [--seconds S] [--dtypes float32,bfloat16]
+    python -m bench.embed_bench STORE --result FILE [--seconds S] [--dtypes float32,bfloat16,int8]
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vectorstore.embeddings import Embedder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -31,12 +34,10 @@ def chunk_texts(store: Path) -> list[str]:
     return read_pool(store).texts
 
 
-def measure(texts: list[str], dtype: str, seconds: float) -> dict[str, Any]:
+def measure(texts: list[str], embedder: Embedder, seconds: float) -> dict[str, Any]:
     from bench.peak import matmul_peak_gflops, mean_model_flops
-    from vectorstore.embeddings import build_embedder
-    from vectorstore.settings import EmbeddingSettings
 
-    embedder = build_embedder(EmbeddingSettings(dtype=dtype, threads=THREADS))
+    dtype = embedder.precision
     tokens = [min(embedder.count_tokens(t), embedder.max_tokens) for t in texts]
     batch = embedder.batch_size
     embedder.encode(texts[:4])
@@ -78,28 +79,20 @@ def main() -> None:
     parser.add_argument("--dtypes", default="float32,bfloat16,int8")
     parser.add_argument("--limit", type=int, default=None, help="only the first N chunks")
     args = parser.parse_args()
+    from vectorstore.embeddings import build_embedder
+    from vectorstore.settings import EmbeddingSettings
+
     texts = chunk_texts(args.store)[: args.limit]
     results: list[dict[str, Any]] = []
     for requested in args.dtypes.split(","):
-        used = dtype_used(requested)
-        done = next((r for r in results if r["dtype"] == used), None)
+        # The dtype that really runs (bf16 needs native support, int8 fbgemm) is the embedder's.
+        embedder = build_embedder(EmbeddingSettings.model_validate({"dtype": requested, "threads": THREADS}))
+        done = next((r for r in results if r["dtype"] == embedder.precision), None)
         if done is not None:  # e.g. bfloat16 asked for on a CPU without it: the same float32 run
             done["also_requested_as"].append(requested)
             continue
-        results.append({**measure(texts, used, args.seconds), "also_requested_as": []})
+        results.append({**measure(texts, embedder, args.seconds), "also_requested_as": []})
     args.result.write_text(json.dumps(results))
-
-
-def dtype_used(requested: str) -> str:
-    """The dtype the embedder really runs when ``requested`` is configured (see build_embedder)."""
-    from vectorstore.embeddings import native_bf16
-    from vectorstore.int8 import int8_supported
-
-    if requested == "bfloat16" and not native_bf16():
-        return "float32"
-    if requested == "int8" and not int8_supported():
-        return "float32"
-    return requested
 
 
 if __name__ == "__main__":

@@ -42,10 +42,11 @@ class Embedder(Embeddings):
     truncated. ``count_tokens(text) <= max_tokens`` means the model sees the whole text.
     """
 
-    def __init__(self, backend: _Backend, batch_size: int, name: str) -> None:
+    def __init__(self, backend: _Backend, batch_size: int, name: str, precision: str = "float32") -> None:
         self._backend = backend
         self.batch_size = batch_size
         self.name = name
+        self.precision = precision  # what really runs: bfloat16, int8 or float32
 
     @property
     def max_tokens(self) -> int:
@@ -175,7 +176,7 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
         backend.dim,
         backend.max_tokens,
     )
-    return Embedder(backend, settings.batch_size, settings.model)
+    return Embedder(backend, settings.batch_size, settings.model, precision)
 
 
 def _use_int8(backend: _Backend, settings: EmbeddingSettings) -> str | None:

@@ -30,7 +30,7 @@ $(BIN)/.dev: $(BIN)/.installed
 # The real OpenAI-compatible server the LLM tests use; llama-cpp-python builds from source
 # (about 4 minutes the first time, then pip's wheel cache makes it quick).
 $(BIN)/.llmserver: $(BIN)/.installed
-	$(BIN)/pip install --quiet '.[llmserver]'
+	$(BIN)/pip install --quiet -e '.[llmserver]'
 	touch $@
 
 install: $(BIN)/.installed

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 from vectorstore.embeddings import native_bf16
-from vectorstore.int8 import int8_supported
+from vectorstore.onnx_int8 import int8_supported
 
 
 @pytest.mark.integration

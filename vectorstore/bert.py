@@ -10,7 +10,6 @@ sooner. Anything else goes through sentence-transformers (see ``embeddings.py``)
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +18,6 @@ import numpy as np
 if TYPE_CHECKING:
     import torch
     from tokenizers import Tokenizer
-
-    from vectorstore.int8 import Int8Linear
 
 
 def is_plain_bert(folder: Path) -> bool:
@@ -47,17 +44,35 @@ def is_plain_bert(folder: Path) -> bool:
     )
 
 
+def max_tokens(folder: Path) -> int:
+    """The input limit sentence-transformers applies to the model in ``folder``."""
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    st_config = _read_json(folder / "sentence_bert_config.json")
+    return int(st_config.get("max_seq_length") or config["max_position_embeddings"])
+
+
+def tokenizers(folder: Path, limit: int) -> tuple[Tokenizer, Tokenizer]:
+    """The model's tokenizer truncating at ``limit`` (to encode), and one that does not (to count)."""
+    from tokenizers import Tokenizer
+
+    encoder = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    encoder.no_padding()
+    encoder.enable_truncation(max_length=limit)
+    counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    counter.no_padding()
+    counter.no_truncation()
+    return encoder, counter
+
+
 class BertEncoder:
     """Tokenize, run the BERT encoder, mean-pool over real tokens, L2-normalise."""
 
     def __init__(self, folder: Path, dtype: torch.dtype, device: str) -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        st_config = _read_json(folder / "sentence_bert_config.json")
-        self.max_tokens: int = int(st_config.get("max_seq_length") or config["max_position_embeddings"])
+        self.max_tokens: int = max_tokens(folder)
         self.dim: int = int(config["hidden_size"])
         self._heads = int(config["num_attention_heads"])
         self._layers = int(config["num_hidden_layers"])
@@ -66,31 +81,7 @@ class BertEncoder:
         self._device = torch.device(device)
         weights = load_file(str(folder / "model.safetensors"), device=device)
         self._w = {k.removeprefix("bert."): v.to(dtype) for k, v in weights.items() if v.is_floating_point()}
-        self._tokenizer: Tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.no_padding()
-        self._tokenizer.enable_truncation(max_length=self.max_tokens)
-        self._counter: Tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._counter.no_padding()
-        self._counter.no_truncation()
-        self._int8: dict[str, Int8Linear] = {}
-        self._observed: dict[str, torch.Tensor] | None = None
-
-    def quantize_int8(self, passages: Sequence[str]) -> None:
-        """Run the attention projections and feed-forward input in int8 from now on (int8.py),
-        scaled by the input ranges seen while encoding ``passages`` in float32."""
-        from vectorstore.int8 import is_quantized, quantize_linear
-
-        self._observed = {}
-        try:
-            self.encode(list(passages), batch_size=1)
-            observed = self._observed
-        finally:
-            self._observed = None
-        self._int8 = {
-            name: quantize_linear(self._w[name + ".weight"], self._w[name + ".bias"], act_max)
-            for name, act_max in observed.items()
-            if is_quantized(name)
-        }
+        self._tokenizer, self._counter = tokenizers(folder, self.max_tokens)
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text).ids)
@@ -98,10 +89,6 @@ class BertEncoder:
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         import torch
 
-        if self._int8:
-            # One text per call: int8 inputs get one range per call, so a text's vector must
-            # not depend on which texts share its batch (and no padding skews the range).
-            batch_size = 1
         encodings = self._tokenizer.encode_batch(texts)
         # Longest first, so each batch pads to lengths close to its own and the first batch
         # shows the peak memory straight away (what sentence-transformers does too).
@@ -159,14 +146,6 @@ class BertEncoder:
     def _linear(self, x: torch.Tensor, name: str) -> torch.Tensor:
         from torch.nn import functional as F
 
-        if self._observed is not None:
-            import torch
-
-            seen = x.detach().reshape(-1, x.shape[-1]).abs().amax(0).float()
-            before = self._observed.get(name)
-            self._observed[name] = seen if before is None else torch.maximum(before, seen)
-        elif (int8 := self._int8.get(name)) is not None:
-            return int8(x)
         return F.linear(x, self._w[name + ".weight"], self._w[name + ".bias"])
 
     def _norm(self, x: torch.Tensor, name: str) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Sample passages that calibrate int8 embedding (see ``vectorstore/int8.py``).
+"""Sample passages that calibrate int8 embedding (see ``vectorstore/onnx_int8.py``).
 
 Written for this project, in the shape ingest gives the model (a title, a blank line, ~150 words
 of news prose about technology and geopolitics). Int8 needs each layer's per-channel input range;

@@ -116,8 +116,16 @@ def native_bf16() -> bool:
     """Whether this CPU computes in bfloat16 natively (AVX512-BF16 or AMX).
 
     Without it torch emulates bf16 matmuls: measured here on an AVX2-only EPYC, 4.7 GFLOP/s
-    against 35 for float32, so ``dtype = "bfloat16"`` would make embedding ~8x slower.
+    against 35 for float32, so ``dtype = "bfloat16"`` would make embedding ~8x slower. Read from
+    the CPU's flags where Linux shows them, so that deciding costs no torch import.
     """
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        cpuinfo = ""
+    flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split()}
+    if flags:
+        return bool(flags & {"avx512_bf16", "amx_bf16"})
     import torch
 
     probe = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
@@ -134,13 +142,7 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
     threads are per process; a second one does not speed up a one-line query, and its
     spin-waits take the core from Chroma and the answerer (ask p50 at 100k chunks halved).
     """
-    import torch
-
     threads = settings.query_threads if serving else settings.threads
-    if threads:
-        torch.set_num_threads(threads)
-    bf16 = settings.dtype in ("auto", "bfloat16") and native_bf16()
-    dtype = torch.bfloat16 if bf16 else torch.float32
     source = resolve_model(settings.model)
     folder = Path(source)
     if _looks_like_path(settings.model) and not folder.is_dir():
@@ -148,26 +150,37 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
             f"embedding.model: no model folder at {folder}: set embedding.model to 'bundled', "
             "a sentence-transformers model folder or a hub id"
         )
-    from vectorstore.bert import BertEncoder, is_plain_bert
+    from vectorstore.bert import is_plain_bert
+
+    plain_bert = folder.is_dir() and is_plain_bert(folder)
+    bf16 = settings.dtype in ("auto", "bfloat16") and native_bf16()
+    # Questions stay float32: one short text gains nothing from int8, and exact query vectors
+    # keep the int8 error on the stored side only.
+    if settings.dtype in ("auto", "int8") and not bf16 and not serving:
+        int8 = _int8_backend(folder, settings, threads) if plain_bert else None
+        if int8 is not None:
+            return _built(settings, int8, "int8")
+        if settings.dtype == "int8":
+            logger.info("embedding.dtype = 'int8' needs a plain BERT model on the CPU; using float32")
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    dtype = torch.bfloat16 if bf16 else torch.float32
+    from vectorstore.bert import BertEncoder
 
     backend: _Backend
     try:
-        if folder.is_dir() and is_plain_bert(folder):
+        if plain_bert:
             backend = BertEncoder(folder, dtype, settings.device)
         else:
             backend = _SentenceTransformerBackend(source, dtype, settings.device)
     except (OSError, ValueError, RuntimeError) as exc:
-        offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
-        hint = " (HF_HUB_OFFLINE is set, so hub models must already be in the local cache)" if offline else ""
-        raise EmbeddingModelError(
-            f"embedding.model = {settings.model!r} cannot be loaded{hint}: set embedding.model to "
-            f"'bundled' or a local model folder ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
-        ) from exc
-    precision = str(dtype).removeprefix("torch.")
-    # Questions stay float32: one short text gains nothing from int8, and exact query vectors
-    # keep the int8 error on the stored side only.
-    if settings.dtype in ("auto", "int8") and not bf16 and not serving:
-        precision = _use_int8(backend, settings) or precision
+        raise _unloadable(settings, exc) from exc
+    return _built(settings, backend, str(dtype).removeprefix("torch."))
+
+
+def _built(settings: EmbeddingSettings, backend: _Backend, precision: str) -> Embedder:
     logger.info(
         "embedding model %s loaded (%s, %s, dim %d, max %d tokens)",
         settings.model,
@@ -179,19 +192,25 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
     return Embedder(backend, settings.batch_size, settings.model, precision)
 
 
-def _use_int8(backend: _Backend, settings: EmbeddingSettings) -> str | None:
-    """Switch ``backend`` to int8 where it and torch can; "int8" if done, else None."""
-    from vectorstore.bert import BertEncoder
-    from vectorstore.calibration import CALIBRATION_PASSAGES
-    from vectorstore.int8 import int8_supported
+def _unloadable(settings: EmbeddingSettings, exc: Exception) -> EmbeddingModelError:
+    offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
+    hint = " (HF_HUB_OFFLINE is set, so hub models must already be in the local cache)" if offline else ""
+    return EmbeddingModelError(
+        f"embedding.model = {settings.model!r} cannot be loaded{hint}: set embedding.model to "
+        f"'bundled' or a local model folder ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
+    )
 
-    if not isinstance(backend, BertEncoder) or settings.device != "cpu" or not int8_supported():
-        if settings.dtype == "int8":
-            logger.info("embedding.dtype = 'int8' needs a plain BERT model on an x86 CPU; using float32")
+
+def _int8_backend(folder: Path, settings: EmbeddingSettings, threads: int) -> _Backend | None:
+    """The int8 onnxruntime encoder (onnx_int8.py), or None where it cannot run here."""
+    from vectorstore.onnx_int8 import cached_model, int8_supported
+
+    if settings.device != "cpu" or not int8_supported():
         return None
+    from vectorstore.onnx_bert import OnnxBertEncoder
+
     try:
-        backend.quantize_int8(CALIBRATION_PASSAGES)
-    except (RuntimeError, AttributeError, NotImplementedError) as exc:  # a torch without these ops
-        logger.info("int8 embedding unavailable here (%s); using float32", exc)
+        return OnnxBertEncoder(cached_model(folder, settings.cache_dir), folder, threads)
+    except Exception as exc:
+        logger.warning("int8 embedding unavailable here (%s: %s); using float32", type(exc).__name__, exc)
         return None
-    return "int8"

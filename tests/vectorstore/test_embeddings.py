@@ -6,6 +6,9 @@ import csv
 import os
 import subprocess
 import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -113,12 +116,64 @@ def test_questions_are_embedded_in_float32(fp32: Any) -> None:
 
 def test_auto_precision_follows_the_cpu(caplog: pytest.LogCaptureFixture) -> None:
     from vectorstore.embeddings import native_bf16
-    from vectorstore.int8 import int8_supported
+    from vectorstore.onnx_int8 import int8_supported
 
-    expected = "bfloat16" if native_bf16() else "int8" if int8_supported() else "float32"
+    if native_bf16():
+        expected = "BertEncoder, bfloat16,"
+    else:
+        expected = "OnnxBertEncoder, int8," if int8_supported() else "BertEncoder, float32,"
     with caplog.at_level("INFO", logger="vectorstore.embeddings"):
         build_embedder(EmbeddingSettings(dtype="auto"))
-    assert f"BertEncoder, {expected}," in caplog.text
+    assert expected in caplog.text
+
+
+def test_the_int8_build_is_made_once_and_shared(
+    tmp_path: Path, fp32: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes' worth of callers at once (flock also excludes threads): one build, one file."""
+    import onnx
+    import onnxruntime
+
+    from vectorstore import onnx_int8
+    from vectorstore.embeddings import resolve_model
+
+    builds: list[Path] = []
+    real_build = onnx_int8.build
+
+    def counted(folder: Path) -> Any:
+        builds.append(folder)
+        return real_build(folder)
+
+    monkeypatch.setattr(onnx_int8, "build", counted)
+    folder = Path(resolve_model("bundled"))
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda _: onnx_int8.cached_model(folder, tmp_path / "cache"), range(2)))
+    assert len(builds) == 1 and paths[0] == paths[1]
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix != ".lock"] == [paths[0].name]
+    stamp = paths[0].stat().st_mtime_ns
+    assert onnx_int8.cached_model(folder, tmp_path / "cache") == paths[0] and len(builds) == 1
+    assert paths[0].stat().st_mtime_ns == stamp
+    # Per layer of the six: attention in int8, its output and the feed-forward input in int8,
+    # the feed-forward output in float32 (see onnx_int8.py).
+    ops = Counter(node.op_type for node in onnx.load(str(paths[0])).graph.node)
+    assert (ops["QAttention"], ops["MatMulInteger"], ops["MatMul"]) == (6, 12, 6)
+    onnxruntime.InferenceSession(str(paths[0]), providers=["CPUExecutionProvider"])
+    built = build_embedder(EmbeddingSettings(dtype="int8", cache_dir=tmp_path / "cache"))
+    passages = corpus_passages(6)
+    assert np.sum(built.encode(passages) * fp32.encode(passages), axis=1).min() >= 0.996
+
+
+def test_int8_that_cannot_be_built_falls_back_to_float32(
+    tmp_path: Path, fp32: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with caplog.at_level("WARNING", logger="vectorstore.embeddings"):
+        embedder = build_embedder(EmbeddingSettings(dtype="int8", cache_dir=blocked / "cache"))
+    assert embedder.precision == "float32"
+    assert "int8 embedding unavailable here" in caplog.text
+    passages = corpus_passages(3)
+    assert np.abs(embedder.encode(passages) - fp32.encode(passages)).max() < 1e-5
 
 
 @pytest.mark.slow
@@ -164,7 +219,8 @@ def test_serving_processes_take_query_threads(serving: bool, expected: int) -> N
         "import torch\n"
         "from vectorstore.embeddings import build_embedder\n"
         "from vectorstore.settings import EmbeddingSettings\n"
-        f"build_embedder(EmbeddingSettings(threads=2, query_threads=1), serving={serving})\n"
+        # float32 runs on torch (int8 runs on onnxruntime and leaves torch alone)
+        f"build_embedder(EmbeddingSettings(dtype='float32', threads=2, query_threads=1), serving={serving})\n"
         "print(torch.get_num_threads())\n"
     )
     done = subprocess.run(

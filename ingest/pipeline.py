@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -323,33 +324,32 @@ class _Run:
         return report
 
     def _process(self, reading: _Reading, report: IngestReport) -> None:
-        from ingest.normalize import normalize
-
         settings, progress = self.settings, self.progress
         progress.stage("cleaning", total=len(reading.raws))
+        with ThreadPoolExecutor(1, thread_name_prefix="cleaning") as background:
+            # The workers (if any) clean the articles while this process opens the store.
+            clean = self.pool.normalize if self.pool is not None else _normalize_all
+            cleaning = background.submit(clean, reading.raws, progress.advance)
+            if self.store is None:
+                from vectorstore.store import build_store
+
+                self.store = build_store(settings.vectorstore)
+            store = self.store
+            stored = {rec.id: rec for rec in store.list_articles()}
+            by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
+            dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
+            signatures = store.article_signatures()
+            for rec in stored.values():
+                dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
+            cleaned = cleaning.result()
         articles: list[Article] = []
-        for raw in reading.raws:
-            article = normalize(raw)
+        for raw, article in zip(reading.raws, cleaned, strict=True):
             if article is None:
                 report.failed.append(
                     f"{_describe(raw.origin)}: no article text left after removing page furniture"
                 )
             else:
                 articles.append(article)
-            progress.advance()
-
-        if self.store is None:
-            from vectorstore.store import build_store
-
-            self.store = build_store(settings.vectorstore)
-        store = self.store
-        stored = {rec.id: rec for rec in store.list_articles()}
-        by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
-
-        dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
-        signatures = store.article_signatures()
-        for rec in stored.values():
-            dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
         candidates, merges = dedup.run(articles)
         report.merges.extend(merges)
 
@@ -425,6 +425,16 @@ class _Run:
             write.chunks = chunks
         report.chunks_embedded = sum(len(c) for c, _ in results)
         return np.concatenate([v for _, v in results]) if results else np.zeros((0, 0), dtype=np.float32)
+
+
+def _normalize_all(raws: Sequence[RawArticle], done: Callable[[], None]) -> list[Article | None]:
+    from ingest.normalize import normalize
+
+    cleaned = []
+    for raw in raws:
+        cleaned.append(normalize(raw))
+        done()
+    return cleaned
 
 
 def _unique(ids: list[str], exclude: set[str]) -> list[str]:

@@ -1,9 +1,10 @@
-"""Chunking and embedding in worker processes, one per core, for `geobot ingest`.
+"""Cleaning, chunking and embedding in worker processes, one per core, for `geobot ingest`.
 
-Why processes and not torch's threads: on this 2-core CPU two one-thread processes embedded the
-corpus ~13 % faster than one process with two threads, sentence splitting (pysbd) is pure Python
-and holds the GIL, and the model's import and load (~3 s) happens in the workers while the main
-process is still reading and cleaning its inputs (a thread would fight it for the GIL).
+Why processes and not threads: on this 2-core CPU two one-thread processes embedded the corpus
+~13 % faster than one process with two threads; cleaning (trafilatura's rules, language
+detection) and sentence splitting are Python and hold the GIL; and the workers start (~0.6 s)
+while the main process is still reading its inputs. The workers clean the articles while the
+main process opens the store, then chunk and embed those that are new after deduplication.
 
 A worker reads pickled requests on its stdin and answers on a private copy of its stdout (its
 fd 1 points at stderr, so nothing a library prints can corrupt the replies). When the ingest
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ingest.chunking import Chunk
-    from ingest.models import Article
+    from ingest.models import Article, RawArticle
     from ingest.settings import IngestSettings
     from vectorstore.settings import EmbeddingSettings
 
@@ -45,11 +46,12 @@ def cpu_cores() -> int:
 
 
 class ChunkEmbedPool:
-    """``processes`` workers, started at once, each chunking and embedding whole articles.
+    """``processes`` workers, started at once, each cleaning articles or chunking and embedding
+    them, one per request.
 
-    ``run`` hands out articles longest first, one per request, to whichever worker is free, and
-    returns each article's chunks and vectors in the order given. ``close`` (or leaving the
-    ``with`` block) stops the workers.
+    ``normalize`` and ``run`` hand out their items longest first to whichever worker is free and
+    return the results in the order given. ``close`` (or leaving the ``with`` block) stops the
+    workers.
     """
 
     def __init__(self, embedding: EmbeddingSettings, ingest: IngestSettings, processes: int) -> None:
@@ -72,14 +74,28 @@ class ChunkEmbedPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def normalize(
+        self, raws: Sequence[RawArticle], done: Callable[[], None] | None = None
+    ) -> list[Article | None]:
+        """``ingest.normalize.normalize`` of each raw article; ``done()`` as each one finishes."""
+        return self._map("normalize", raws, [len(r.text) for r in raws], lambda _: done and done())
+
     def run(
         self, articles: Sequence[Article], done: Callable[[int], None] | None = None
     ) -> list[tuple[list[Chunk], np.ndarray]]:
         """Chunks and vectors of each article; ``done(n_chunks)`` is called as each one finishes."""
+        return self._map(
+            "embed", articles, [len(a.text) for a in articles], lambda result: done and done(len(result[0]))
+        )
+
+    def _map(
+        self, kind: str, items: Sequence[Any], sizes: list[int], done: Callable[[Any], object]
+    ) -> list[Any]:
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for i in sorted(range(len(articles)), key=lambda i: -len(articles[i].text)):
+        # Longest first, so that no long item is left to run alone at the end.
+        for i in sorted(range(len(items)), key=lambda i: -sizes[i]):
             todo.put(i)
-        results: list[tuple[list[Chunk], np.ndarray] | None] = [None] * len(articles)
+        results: list[Any] = [None] * len(items)
         lock = threading.Lock()
 
         def drive(worker: _Worker) -> None:
@@ -89,16 +105,15 @@ class ChunkEmbedPool:
                     i = todo.get_nowait()
                 except queue.Empty:
                     return
-                result = results[i] = worker.call(articles[i])
-                if done is not None:
-                    with lock:
-                        done(len(result[0]))
+                result = results[i] = worker.call(kind, items[i])
+                with lock:
+                    done(result)
 
-        with ThreadPoolExecutor(len(self._workers), thread_name_prefix="embed-worker") as threads:
+        with ThreadPoolExecutor(len(self._workers), thread_name_prefix="ingest-worker") as threads:
             futures = [threads.submit(drive, w) for w in self._workers]
             for future in futures:
                 future.result()
-        return [r for r in results if r is not None]
+        return results
 
     def close(self) -> None:
         for worker in self._workers:
@@ -152,10 +167,9 @@ class _Worker:
             self._receive()
             self._ready = True
 
-    def call(self, article: Article) -> tuple[list[Chunk], np.ndarray]:
-        self._send(article)
-        chunks, vectors = self._receive()
-        return chunks, vectors
+    def call(self, kind: str, item: object) -> Any:
+        self._send((kind, item))
+        return self._receive()
 
     def end_input(self) -> None:
         if self._proc.stdin is not None and not self._proc.stdin.closed:
@@ -175,6 +189,7 @@ class _Worker:
 
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     from ingest.chunking import chunker_for
+    from ingest.normalize import normalize
     from vectorstore.embeddings import build_embedder
 
     def reply(kind: str, value: object) -> None:
@@ -194,11 +209,14 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     reply("ready", None)
     while True:
         try:
-            article = pickle.load(requests)  # noqa: S301 - from the parent, over a pipe
+            kind, item = pickle.load(requests)  # noqa: S301 - from the parent, over a pipe
         except EOFError:
             return
-        chunks = chunker.split(article)
-        reply("ok", (chunks, embedder.encode([c.embed_text for c in chunks])))
+        if kind == "normalize":
+            reply("ok", normalize(item))
+        else:
+            chunks = chunker.split(item)
+            reply("ok", (chunks, embedder.encode([c.embed_text for c in chunks])))
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""The chunk-and-embed worker processes: same chunks and vectors as in-process, clear errors,
-and no process left behind when ingest dies."""
+"""The ingest worker processes: the same cleaned articles, chunks and vectors as in-process,
+clear errors, and no process left behind when ingest dies."""
 
 from __future__ import annotations
 
@@ -55,6 +55,18 @@ def test_workers_give_the_chunks_and_vectors_of_the_ingest_process(
         local = embedder.encode([c.embed_text for c in expected])
         assert np.min(np.sum(local * vectors, axis=1)) > 0.9999
     assert sorted(finished) == sorted(len(c) for c, _ in results)
+
+
+def test_workers_clean_articles_as_the_ingest_process_does() -> None:
+    settings = IngestSettings()
+    raws = read_file(CORPUS / "huawei_uk" / "articles.csv", settings)[:12]
+    raws += read_file(CORPUS / "huawei_uk" / "html" / "globaltimes_03.html", settings)
+    finished: list[None] = []
+    with ChunkEmbedPool(EmbeddingSettings(), settings, processes=2) as pool:
+        cleaned = pool.normalize(raws, done=lambda: finished.append(None))
+    assert cleaned == [normalize(raw) for raw in raws]  # in the order given, every field
+    assert all(article is not None for article in cleaned)
+    assert len(finished) == len(raws)
 
 
 def test_a_model_that_cannot_load_is_one_clear_error(articles: list[Article], tmp_path: Path) -> None:

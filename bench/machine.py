@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = (
+    "onnxruntime",
     "torch",
     "sentence-transformers",
     "transformers",

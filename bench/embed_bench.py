@@ -51,7 +51,7 @@ def measure(texts: list[str], embedder: Embedder, seconds: float) -> dict[str, A
     elapsed = time.perf_counter() - start
     measured = done / elapsed
     flops = mean_model_flops(tokens[:done])
-    # int8 runs fbgemm for most layers and float32 for the rest: its row is read against the
+    # int8 runs onnxruntime int8 for most layers and float32 for the rest: its row is read against the
     # float32 peak, so over 100 % is what int8 buys beyond float32's limit.
     peak = matmul_peak_gflops("float32" if dtype == "int8" else dtype, THREADS)
     allowed = peak * 1e9 / flops
@@ -85,7 +85,7 @@ def main() -> None:
     texts = chunk_texts(args.store)[: args.limit]
     results: list[dict[str, Any]] = []
     for requested in args.dtypes.split(","):
-        # The dtype that really runs (bf16 needs native support, int8 fbgemm) is the embedder's.
+        # The dtype that really runs (bf16 needs native support, int8 onnxruntime) is the embedder's.
         embedder = build_embedder(EmbeddingSettings.model_validate({"dtype": requested, "threads": THREADS}))
         done = next((r for r in results if r["dtype"] == embedder.precision), None)
         if done is not None:  # e.g. bfloat16 asked for on a CPU without it: the same float32 run

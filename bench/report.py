@@ -295,7 +295,7 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
             lines += [
                 "",
                 f"{requested} was asked for too, but this CPU cannot run it (bf16 needs native "
-                f"support: emulated bf16 measured 5-8x slower; int8 needs fbgemm), so the embedder "
+                f"support: emulated bf16 measured 5-8x slower; int8 needs onnxruntime), so the embedder "
                 f"runs {e['dtype']} instead and there is no {requested} row.",
             ]
     lines += [

@@ -157,11 +157,17 @@ def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Emb
     # Questions stay float32: one short text gains nothing from int8, and exact query vectors
     # keep the int8 error on the stored side only.
     if settings.dtype in ("auto", "int8") and not bf16 and not serving:
-        int8 = _int8_backend(folder, settings, threads) if plain_bert else None
-        if int8 is not None:
-            return _built(settings, int8, "int8")
-        if settings.dtype == "int8":
-            logger.info("embedding.dtype = 'int8' needs a plain BERT model on the CPU; using float32")
+        from vectorstore.onnx_int8 import int8_supported
+
+        if plain_bert and settings.device == "cpu" and int8_supported():
+            int8 = _int8_backend(folder, settings, threads)
+            if int8 is not None:
+                return _built(settings, int8, "int8")
+        elif settings.dtype == "int8":
+            logger.info(
+                "embedding.dtype = 'int8' needs a plain BERT model, device 'cpu' and onnxruntime; "
+                "using float32"
+            )
     import torch
 
     if threads:
@@ -202,12 +208,9 @@ def _unloadable(settings: EmbeddingSettings, exc: Exception) -> EmbeddingModelEr
 
 
 def _int8_backend(folder: Path, settings: EmbeddingSettings, threads: int) -> _Backend | None:
-    """The int8 onnxruntime encoder (onnx_int8.py), or None where it cannot run here."""
-    from vectorstore.onnx_int8 import cached_model, int8_supported
-
-    if settings.device != "cpu" or not int8_supported():
-        return None
+    """The int8 onnxruntime encoder (onnx_int8.py), or None (said once) if it cannot be made."""
     from vectorstore.onnx_bert import OnnxBertEncoder
+    from vectorstore.onnx_int8 import cached_model
 
     try:
         return OnnxBertEncoder(cached_model(folder, settings.cache_dir), folder, threads)

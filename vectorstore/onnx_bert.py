@@ -39,6 +39,6 @@ class OnnxBertEncoder:
         for i, encoding in enumerate(self._tokenizer.encode_batch(texts)):
             ids = np.asarray([encoding.ids], dtype=np.int64)
             (hidden,) = self._session.run(None, {INPUTS[0]: ids, INPUTS[1]: np.ones_like(ids)})
-            pooled = hidden[0].astype(np.float32).mean(0)
+            pooled = hidden[0].mean(0)
             out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return out

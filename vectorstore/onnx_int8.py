@@ -3,13 +3,13 @@
 Why onnxruntime and int8: on a CPU without native bf16 (AVX2 only, as here) int8 is the one way to
 run the encoder's matrix products markedly faster than float32, and onnxruntime's fused BERT
 operators (attention, skip + layer norm, bias + GELU) with its int8 kernels ran the corpus' chunks
-~1.4x faster than torch's fbgemm int8, in a process that starts in ~0.6 s instead of ~3.5 s (no
-torch import: each ingest worker pays that).
+1.15-1.4x faster than torch's fbgemm int8 (1.4x torch float32) on one core, in a process that
+starts in ~0.6 s instead of ~3.5 s (no torch import: each ingest worker pays that).
 
 The build, with onnxruntime's own tools: export the model with torch (transformers' BertModel),
 fuse it with onnxruntime's transformer optimizer, smooth it (below), quantize it with
 ``quantize_dynamic``. Plain dynamic int8 on every layer lost too much: cosine to the float32
-vectors fell to 0.989 and dev retrieval dropped. Two things make it hold:
+vectors fell to 0.989 (0.966 in torch, where dev retrieval dropped). Two things make it hold:
 
 * SmoothQuant scaling (Xiao et al., 2023): a few input channels of each layer carry values ~14x
   the rest, which sets the int8 step for the whole tensor. Dividing each input channel by

@@ -62,31 +62,36 @@ def int8_supported() -> bool:
     return importlib.util.find_spec("onnxruntime") is not None
 
 
+def model_path(folder: Path, cache_dir: Path) -> Path:
+    """Where the int8 build of the model in ``folder`` is kept."""
+    return cache_dir.expanduser() / f"{folder.name}-int8-{_key(folder)}.onnx"
+
+
 def cached_model(folder: Path, cache_dir: Path) -> Path:
     """The int8 build of the model in ``folder``, made first if ``cache_dir`` lacks it.
 
     Concurrent processes (the ingest workers) wait for one build; a build killed half-way leaves
-    only a temporary file, never a partial model under the final name.
+    only a temporary file, never a partial model under the final name, and the next build
+    removes it.
     """
-    path = cache_dir.expanduser() / f"{folder.name}-int8-{_key(folder)}.onnx"
+    path = model_path(folder, cache_dir)
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path.with_suffix(".lock")):
         if not path.is_file():
+            for stale in path.parent.glob(path.name + ".*.tmp"):  # from builds that were killed
+                stale.unlink(missing_ok=True)
             logger.info("building the int8 model for onnxruntime once (cached as %s)", path)
             model = build(folder)
             import onnx
 
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as tmp:
-                pass
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             try:
-                onnx.save(model, tmp.name)
-                os.chmod(tmp.name, 0o644)  # temporary files are made 0600; a cache is readable
-                os.replace(tmp.name, path)
+                onnx.save(model, str(tmp))
+                os.replace(tmp, path)
             finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp.name)
+                tmp.unlink(missing_ok=True)
     return path
 
 

@@ -146,9 +146,14 @@ def test_the_int8_build_is_made_once_and_shared(
 
     monkeypatch.setattr(onnx_int8, "build", counted)
     folder = Path(resolve_model("bundled"))
+    # What a build killed half-way leaves behind: the next build clears it.
+    stale = onnx_int8.model_path(folder, tmp_path / "cache").with_suffix(".onnx.4242.tmp")
+    stale.parent.mkdir()
+    stale.write_bytes(b"half a model")
     with ThreadPoolExecutor(2) as pool:
         paths = list(pool.map(lambda _: onnx_int8.cached_model(folder, tmp_path / "cache"), range(2)))
     assert len(builds) == 1 and paths[0] == paths[1]
+    assert not stale.exists()
     assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix != ".lock"] == [paths[0].name]
     stamp = paths[0].stat().st_mtime_ns
     assert onnx_int8.cached_model(folder, tmp_path / "cache") == paths[0] and len(builds) == 1

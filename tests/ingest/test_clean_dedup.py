@@ -33,12 +33,12 @@ FURNITURE = [
 
 
 @pytest.fixture(scope="module")
-def corpus_articles():  # type: ignore[no-untyped-def]
+def corpus_articles():
     raws = [raw for path in walk(CORPUS) for raw in read_file(path, IngestSettings())]
     return [a for a in (normalize(r) for r in raws) if a is not None]
 
 
-def test_no_furniture_left(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+def test_no_furniture_left(corpus_articles) -> None:
     raw = (CORPUS / "huawei_uk" / "articles.csv").read_text(encoding="utf-8")
     for pattern in FURNITURE:
         rule = re.compile(pattern, re.I | re.M)
@@ -47,14 +47,14 @@ def test_no_furniture_left(corpus_articles) -> None:  # type: ignore[no-untyped-
         assert not hits, f"{pattern!r} left in {hits}"
 
 
-def test_paragraphs_are_kept(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+def test_paragraphs_are_kept(corpus_articles) -> None:
     # A few rows were pasted as one line; every other long article keeps its paragraphs.
     long_ones = [a for a in corpus_articles if len(a.text) > 3000]
     with_paragraphs = [a for a in long_ones if a.text.count("\n\n") >= 3]
     assert len(with_paragraphs) >= 0.9 * len(long_ones) > 10
 
 
-def test_csv_merges_are_exactly_the_known_duplicates(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+def test_csv_merges_are_exactly_the_known_duplicates(corpus_articles) -> None:
     csv_only = [a for a in corpus_articles if str(a.origins[0]["path"]).endswith("articles.csv")]
     kept, merges = Deduplicator(IngestSettings().near_duplicate_threshold).run(csv_only)
     pairs = {(m.kept_origin["record"], m.merged_origin["record"]) for m in merges}
@@ -65,7 +65,7 @@ def test_csv_merges_are_exactly_the_known_duplicates(corpus_articles) -> None:  
     assert by_record[56].url and by_record[56].published and by_record[56] is by_record[57]
 
 
-def test_whole_corpus_merges_html_copies_of_csv_rows(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+def test_whole_corpus_merges_html_copies_of_csv_rows(corpus_articles) -> None:
     kept, merges = Deduplicator(IngestSettings().near_duplicate_threshold).run(corpus_articles)
     html_merges = [m for m in merges if str(m.merged_origin["path"]).endswith(".html")]
     # Each saved Global Times page is the same article as one CSV row.
@@ -73,7 +73,7 @@ def test_whole_corpus_merges_html_copies_of_csv_rows(corpus_articles) -> None:  
     assert len(kept) == len(corpus_articles) - len(merges) == 68
 
 
-def test_every_corpus_article_is_detected_as_english(corpus_articles) -> None:  # type: ignore[no-untyped-def]
+def test_every_corpus_article_is_detected_as_english(corpus_articles) -> None:
     assert {a.language for a in corpus_articles} == {"en"}
 
 

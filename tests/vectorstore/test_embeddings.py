@@ -16,7 +16,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from tests.conftest import CORPUS, REPO
-from vectorstore.embeddings import build_embedder
+from vectorstore.embeddings import Embedder, build_embedder
 from vectorstore.errors import EmbeddingModelError
 from vectorstore.settings import EmbeddingSettings
 
@@ -36,8 +36,8 @@ def fp32() -> Any:
     return build_embedder(EmbeddingSettings(dtype="float32"))
 
 
-def test_bundled_model_loads_offline(embedder: Any) -> None:
-    assert isinstance(embedder, Embeddings)
+def test_bundled_model_loads_offline(embedder: Embedder) -> None:
+    assert isinstance(embedder, Embeddings)  # usable wherever LangChain wants embeddings
     assert (embedder.dim, embedder.max_tokens) == (384, 256)
     vectors = embedder.encode(["Ministers met telecom operators.", "A short one."])
     assert vectors.shape == (2, 384) and vectors.dtype == np.float32

@@ -10,6 +10,7 @@ import dataclasses
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,13 @@ from vectorstore.store import STATS_KEYS, Store, build_store
 
 DIM = 384
 _collections = itertools.count()
+
+
+def _hnsw(collection: Any) -> dict[str, Any]:
+    """A collection's HNSW configuration (Chroma types it optional; these collections have one)."""
+    hnsw = collection.configuration.get("hnsw")
+    assert hnsw is not None
+    return dict(hnsw)
 
 
 def unit(*weights: float) -> np.ndarray:
@@ -93,7 +101,7 @@ class StoreContract:
         assert store.get(ids=["u:0"])[0].text == "New wording about porcelain."
         assert keyword_ids(store, "marmalade") == []
         assert keyword_ids(store, "porcelain") == ["u:0"]
-        assert store.query(unit(0, 1), 1)[0].score == pytest.approx(1.0, abs=1e-4)
+        assert store.query(unit(0, 1).tolist(), 1)[0].score == pytest.approx(1.0, abs=1e-4)
 
     def test_delete_by_ids_and_where(self, store: Store) -> None:
         records = [
@@ -114,16 +122,16 @@ class StoreContract:
         ]
         # cosines to the query (1, 0): 1.0, 0.8, 0.0
         store.add(records, np.stack([unit(1, 0), unit(0.8, 0.6), unit(0, 1)]))
-        hits = store.query(unit(1, 0), 3)
+        hits = store.query(unit(1, 0).tolist(), 3)
         assert [h.record.id for h in hits] == ["q0:0", "q1:0", "q2:0"]
         assert [h.score for h in hits] == pytest.approx([1.0, 0.8, 0.0], abs=1e-3)
         assert hits[1].record.metadata["article_id"] == "q1"
-        filtered = store.query(unit(1, 0), 3, where={"group": 0})
+        filtered = store.query(unit(1, 0).tolist(), 3, where={"group": 0})
         assert [h.record.id for h in filtered] == ["q0:0", "q2:0"]
         # texts come from the SQLite rows; a chunk whose row is missing is read from Chroma
         with store.keyword.transaction() as db:
             store.keyword.delete_chunks(db, ["q1:0"])
-        again = store.query(unit(1, 0), 3)
+        again = store.query(unit(1, 0).tolist(), 3)
         assert [(h.record.id, h.record.text) for h in again] == [(r.id, r.text) for r in records]
         assert again[1].record.metadata == hits[1].record.metadata
 
@@ -223,7 +231,7 @@ class StoreContract:
             origins=({"path": "sample.csv", "record": 1}, {"url": "https://mirror.example/m"}),
         )
         store.update_article_metadata(richer)
-        hit = store.query(unit(0, 0, 0, 1), 1)[0]
+        hit = store.query(unit(0, 0, 0, 1).tolist(), 1)[0]
         assert hit.record.id == "m:0" and hit.score == pytest.approx(1.0, abs=1e-4)
         assert hit.record.metadata["title"] == "Tidal energy trial starts"
         assert "author" not in hit.record.metadata
@@ -289,10 +297,10 @@ class StoreContract:
         client.create_collection(
             settings.collection, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
-        assert client.get_collection(settings.collection).configuration["hnsw"]["ef_search"] == 100
+        assert _hnsw(client.get_collection(settings.collection))["ef_search"] == 100
         ChromaIndex(client, settings)
         again = open_client(settings).get_collection(settings.collection)
-        assert again.configuration["hnsw"]["ef_search"] == 400
+        assert _hnsw(again)["ef_search"] == 400
 
 
 class TestEmbeddedStore(StoreContract):

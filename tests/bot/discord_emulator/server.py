@@ -40,7 +40,7 @@ _MENTION_USER = re.compile(r"<@!?(\d+)>")
 _MENTION_ROLE = re.compile(r"<@&(\d+)>")
 
 
-BODY = web.RequestKey("body", object)
+BODY: web.RequestKey[Any] = web.RequestKey("body", object)  # parsed JSON: any shape
 
 
 def _json(data: Any, status: int = 200) -> web.Response:

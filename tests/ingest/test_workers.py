@@ -3,7 +3,9 @@ clear errors, and no process left behind when ingest dies."""
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -67,6 +69,29 @@ def test_workers_clean_articles_as_the_ingest_process_does() -> None:
     assert cleaned == [normalize(raw) for raw in raws]  # in the order given, every field
     assert all(article is not None for article in cleaned)
     assert len(finished) == len(raws)
+
+
+def test_a_worker_does_not_import_langchain(articles: list[Article]) -> None:
+    """Each ingest pays for what a worker imports, once per worker (LangChain: ~0.6 s of CPU)."""
+    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings())) + pickle.dumps(
+        ("embed", articles[0])
+    )
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
+        input=requests,
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+        check=True,
+    )
+    replies = io.BytesIO(done.stdout)
+    assert pickle.load(replies) == ("ready", None)
+    kind, (chunks, vectors) = pickle.load(replies)
+    assert kind == "ok" and len(chunks) > 0 and vectors.shape == (len(chunks), 384)
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
+    assert "ingest.chunking" in imported  # the import log is really there
+    assert not [name for name in imported if name.startswith("langchain")]
 
 
 def test_a_model_that_cannot_load_is_one_clear_error(articles: list[Article], tmp_path: Path) -> None:

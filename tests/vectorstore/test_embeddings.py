@@ -115,14 +115,14 @@ def test_questions_are_embedded_in_float32(fp32: Any) -> None:
 
 
 def test_auto_precision_follows_the_cpu(caplog: pytest.LogCaptureFixture) -> None:
-    from vectorstore.embeddings import native_bf16
+    from vectorstore.encoders import native_bf16
     from vectorstore.onnx_int8 import int8_supported
 
     if native_bf16():
         expected = "BertEncoder, bfloat16,"
     else:
         expected = "OnnxBertEncoder, int8," if int8_supported() else "BertEncoder, float32,"
-    with caplog.at_level("INFO", logger="vectorstore.embeddings"):
+    with caplog.at_level("INFO", logger="vectorstore.encoders"):
         build_embedder(EmbeddingSettings(dtype="auto"))
     assert expected in caplog.text
 
@@ -135,7 +135,7 @@ def test_the_int8_build_is_made_once_and_shared(
     import onnxruntime
 
     from vectorstore import onnx_int8
-    from vectorstore.embeddings import resolve_model
+    from vectorstore.encoders import resolve_model
 
     builds: list[Path] = []
     real_build = onnx_int8.build
@@ -173,7 +173,7 @@ def test_int8_that_cannot_be_built_falls_back_to_float32(
 ) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    with caplog.at_level("WARNING", logger="vectorstore.embeddings"):
+    with caplog.at_level("WARNING", logger="vectorstore.encoders"):
         embedder = build_embedder(EmbeddingSettings(dtype="int8", cache_dir=blocked / "cache"))
     assert embedder.precision == "float32"
     assert "int8 embedding unavailable here" in caplog.text

@@ -366,9 +366,8 @@ class _Run:
         if touched & reading.skipped_ids:
             raise _Redo
 
-        vectors = None
         if writes and self.pool is not None:
-            vectors = self._chunk_and_embed(writes, report)
+            self._embed_and_write(writes, store, now, report)
         elif writes:
             self._chunk(writes)
 
@@ -383,10 +382,9 @@ class _Run:
 
         for record in meta_updates:
             store.update_article_metadata(record)
-        if writes:
-            if vectors is None:
-                assert self.embedder is not None
-                vectors = _embed(writes, self.embedder, report, progress)
+        if writes and self.pool is None:
+            assert self.embedder is not None
+            vectors = _embed(writes, self.embedder, report, progress)
             _write(writes, vectors, store, now, progress, self.settings.ingest)
         if writes or meta_updates:
             store.warm()
@@ -411,20 +409,20 @@ class _Run:
             write.chunks = chunker.split(write.article)
             self.progress.advance()
 
-    def _chunk_and_embed(self, writes: list[_Write], report: IngestReport) -> np.ndarray:
-        """Chunks and vectors from the worker processes, vectors in the order of the chunks."""
-        import numpy as np
-
-        assert self.pool is not None
+    def _embed_and_write(self, writes: list[_Write], store: Store, now: str, report: IngestReport) -> None:
+        """Chunks and vectors from the worker processes, each article written as its vectors
+        arrive: writing overlaps embedding, and a run killed half-way keeps what it embedded."""
+        assert self.pool is not None and not self.dry_run  # the pool only runs real ingests
         self.progress.stage("embedding", total=len(writes))
         started = time.perf_counter()
-        articles = [w.article for w in writes]
-        results = self.pool.run(articles, done=lambda n: self.progress.advance(1, chunks=n))
+        writer = _Writer(store, now, self.settings.ingest.write_batch_chunks)
+        for i, (chunks, vectors) in self.pool.run([w.article for w in writes]):
+            writes[i].chunks = chunks
+            writer.add(writes[i], vectors)
+            report.chunks_embedded += len(chunks)
+            self.progress.advance(1, chunks=len(chunks))
+        writer.flush()
         report.embed_seconds = time.perf_counter() - started
-        for write, (chunks, _) in zip(writes, results, strict=True):
-            write.chunks = chunks
-        report.chunks_embedded = sum(len(c) for c, _ in results)
-        return np.concatenate([v for _, v in results]) if results else np.zeros((0, 0), dtype=np.float32)
 
 
 def _normalize_all(raws: Sequence[RawArticle], done: Callable[[], None]) -> list[Article | None]:
@@ -486,6 +484,33 @@ def _embed(writes: list[_Write], embedder: Embedder, report: IngestReport, progr
     return vectors
 
 
+class _Writer:
+    """Writes articles to the store in groups of about ``batch_chunks`` chunks (one call each)."""
+
+    def __init__(self, store: Store, now: str, batch_chunks: int) -> None:
+        self.store, self.now, self.batch_chunks = store, now, batch_chunks
+        self._group: list[ArticleWrite] = []
+        self._chunks = 0
+
+    def add(self, write: _Write, vectors: np.ndarray) -> int:
+        """Queue one article; the number of articles written (a group, once it is full)."""
+        from ingest.chunking import chunk_metadata
+
+        record = to_record(write.article, len(write.chunks), self.now)
+        chunks = [ChunkRecord(c.id, c.text, chunk_metadata(write.article, c)) for c in write.chunks]
+        self._group.append(ArticleWrite(record, chunks, vectors, write.signature))
+        self._chunks += len(chunks)
+        return self.flush() if self._chunks >= self.batch_chunks else 0
+
+    def flush(self) -> int:
+        """Write what is waiting; the number of articles written."""
+        written = len(self._group)
+        if self._group:
+            self.store.write_articles(self._group)
+        self._group, self._chunks = [], 0
+        return written
+
+
 def _write(
     writes: list[_Write],
     vectors: np.ndarray,
@@ -494,22 +519,16 @@ def _write(
     progress: Progress,
     settings: IngestSettings,
 ) -> None:
-    from ingest.chunking import chunk_metadata
-
     progress.stage("writing", total=len(writes))
-    batch_chunks = settings.write_batch_chunks
+    writer = _Writer(store, now, settings.write_batch_chunks)
     offset = 0
-    group: list[ArticleWrite] = []
-    for number, write in enumerate(writes, 1):
+    for write in writes:
         n = len(write.chunks)
-        record = to_record(write.article, n, now)
-        chunks = [ChunkRecord(c.id, c.text, chunk_metadata(write.article, c)) for c in write.chunks]
-        group.append(ArticleWrite(record, chunks, vectors[offset : offset + n], write.signature))
+        if written := writer.add(write, vectors[offset : offset + n]):
+            progress.advance(written)
         offset += n
-        if sum(len(g.chunks) for g in group) >= batch_chunks or number == len(writes):
-            store.write_articles(group)
-            progress.advance(len(group))
-            group = []
+    if written := writer.flush():
+        progress.advance(written)
 
 
 def _encode(embedder: Embedder, texts: list[str], progress: Progress) -> np.ndarray:

@@ -38,7 +38,9 @@ class IngestSettings(Section):
     max_redirects: int = Field(5, ge=0, description="redirects followed when fetching a URL")
     user_agent: str = Field("geotech-bot/0.1", description="User-Agent sent when fetching URLs")
     write_batch_chunks: int = Field(
-        1000, ge=1, description="chunks written to the store per call (Chroma's cost is per call)"
+        256,
+        ge=1,
+        description="chunks written to the store per call, as they are embedded (Chroma's cost is per call)",
     )
     processes: int = Field(
         0, ge=0, description="worker processes that chunk and embed (0: one per core; 1: none, in-process)"

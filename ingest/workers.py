@@ -22,7 +22,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any
 
@@ -49,9 +49,8 @@ class ChunkEmbedPool:
     """``processes`` workers, started at once, each cleaning articles or chunking and embedding
     them, one per request.
 
-    ``normalize`` and ``run`` hand out their items longest first to whichever worker is free and
-    return the results in the order given. ``close`` (or leaving the ``with`` block) stops the
-    workers.
+    ``normalize`` and ``run`` hand out their items longest first to whichever worker is free.
+    ``close`` (or leaving the ``with`` block) stops the workers.
     """
 
     def __init__(self, embedding: EmbeddingSettings, ingest: IngestSettings, processes: int) -> None:
@@ -77,43 +76,56 @@ class ChunkEmbedPool:
     def normalize(
         self, raws: Sequence[RawArticle], done: Callable[[], None] | None = None
     ) -> list[Article | None]:
-        """``ingest.normalize.normalize`` of each raw article; ``done()`` as each one finishes."""
-        return self._map("normalize", raws, [len(r.text) for r in raws], lambda _: done and done())
+        """``ingest.normalize.normalize`` of each raw article, in the order given; ``done()`` as
+        each one finishes."""
+        results: list[Article | None] = [None] * len(raws)
+        for i, article in self._imap("normalize", raws, [len(r.text) for r in raws]):
+            results[i] = article
+            if done is not None:
+                done()
+        return results
 
-    def run(
-        self, articles: Sequence[Article], done: Callable[[int], None] | None = None
-    ) -> list[tuple[list[Chunk], np.ndarray]]:
-        """Chunks and vectors of each article; ``done(n_chunks)`` is called as each one finishes."""
-        return self._map(
-            "embed", articles, [len(a.text) for a in articles], lambda result: done and done(len(result[0]))
-        )
+    def run(self, articles: Sequence[Article]) -> Iterator[tuple[int, tuple[list[Chunk], np.ndarray]]]:
+        """``(i, (chunks, vectors))`` of each article ``articles[i]``, as each one finishes."""
+        return self._imap("embed", articles, [len(a.text) for a in articles])
 
-    def _map(
-        self, kind: str, items: Sequence[Any], sizes: list[int], done: Callable[[Any], object]
-    ) -> list[Any]:
+    def _imap(self, kind: str, items: Sequence[Any], sizes: list[int]) -> Iterator[tuple[int, Any]]:
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         # Longest first, so that no long item is left to run alone at the end.
         for i in sorted(range(len(items)), key=lambda i: -sizes[i]):
             todo.put(i)
-        results: list[Any] = [None] * len(items)
-        lock = threading.Lock()
+        finished: queue.SimpleQueue[tuple[int, Any] | BaseException | None] = queue.SimpleQueue()
+        stop = threading.Event()
 
         def drive(worker: _Worker) -> None:
-            worker.wait_ready()
-            while True:
-                try:
-                    i = todo.get_nowait()
-                except queue.Empty:
-                    return
-                result = results[i] = worker.call(kind, items[i])
-                with lock:
-                    done(result)
+            try:
+                worker.wait_ready()
+                while not stop.is_set():
+                    try:
+                        i = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    finished.put((i, worker.call(kind, items[i])))
+            except BaseException as exc:  # handed to the caller's thread
+                finished.put(exc)
+            finally:
+                finished.put(None)
 
         with ThreadPoolExecutor(len(self._workers), thread_name_prefix="ingest-worker") as threads:
-            futures = [threads.submit(drive, w) for w in self._workers]
-            for future in futures:
-                future.result()
-        return results
+            for worker in self._workers:
+                threads.submit(drive, worker)
+            try:
+                running = len(self._workers)
+                while running:
+                    got = finished.get()
+                    if got is None:
+                        running -= 1
+                    elif isinstance(got, BaseException):
+                        raise got
+                    else:
+                        yield got
+            finally:
+                stop.set()  # on an error or an abandoned iteration: no new requests
 
     def close(self) -> None:
         for worker in self._workers:

@@ -145,6 +145,38 @@ def test_reingest_embeds_nothing_and_changes_nothing(
     assert ingest_times(settings) == times  # nothing was rewritten
 
 
+def test_worker_results_are_stored_as_they_arrive(
+    inputs: Path, settings: IngestAppSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With worker processes each article is written once its vectors arrive, not after the
+    last one: writing overlaps embedding, and a run killed half-way keeps what it embedded."""
+    from ingest.workers import ChunkEmbedPool
+    from vectorstore.store import Store
+
+    delivered: list[int] = []
+    at_each_write: list[int] = []
+    real_run, real_write = ChunkEmbedPool.run, Store.write_articles
+
+    def run(self: ChunkEmbedPool, articles: Any) -> Any:
+        for result in real_run(self, articles):
+            delivered.append(result[0])
+            yield result
+
+    def write_articles(self: Store, writes: Any) -> None:
+        at_each_write.append(len(delivered))
+        real_write(self, writes)
+
+    monkeypatch.setattr(ChunkEmbedPool, "run", run)
+    monkeypatch.setattr(Store, "write_articles", write_articles)
+    settings.ingest = IngestSettings(processes=2, write_batch_chunks=1)
+    report = ingest([inputs], settings, None)  # no embedder given: the worker processes embed
+    assert len(report.added) == 4 and sorted(delivered) == [0, 1, 2, 3]
+    assert at_each_write == [1, 2, 3, 4]
+    stored = snapshot(settings.vectorstore.path)
+    assert_consistent(stored)
+    assert len(stored["catalog"]) == 4 and len(stored["dense"]) == report.chunks_embedded
+
+
 def ingest_times(settings: IngestAppSettings) -> dict[str, str]:
     store = build_store(settings.vectorstore)
     try:

@@ -46,17 +46,16 @@ def test_workers_give_the_chunks_and_vectors_of_the_ingest_process(
 ) -> None:
     settings = IngestSettings()
     chunker = chunker_for(embedder, settings)
-    finished: list[int] = []
     with ChunkEmbedPool(EmbeddingSettings(), settings, processes=2) as pool:
-        results = pool.run(articles, done=finished.append)
-    assert len(results) == len(articles)
-    for article, (chunks, vectors) in zip(articles, results, strict=True):
-        expected = chunker.split(article)
-        assert chunks == expected  # ids, texts, offsets, embedded text: in the order given
+        results = list(pool.run(articles))
+    # Each article once, as it finishes, named by its place in the list given.
+    assert sorted(i for i, _ in results) == list(range(len(articles)))
+    for i, (chunks, vectors) in results:
+        expected = chunker.split(articles[i])
+        assert chunks == expected  # ids, texts, offsets, embedded text
         assert vectors.shape == (len(expected), embedder.dim)
         local = embedder.encode([c.embed_text for c in expected])
         assert np.min(np.sum(local * vectors, axis=1)) > 0.9999
-    assert sorted(finished) == sorted(len(c) for c, _ in results)
 
 
 def test_workers_clean_articles_as_the_ingest_process_does() -> None:
@@ -98,7 +97,7 @@ def test_a_model_that_cannot_load_is_one_clear_error(articles: list[Article], tm
     missing = EmbeddingSettings(model=str(tmp_path / "no-such-model"))
     pool = ChunkEmbedPool(missing, IngestSettings(), processes=2)
     with pool, pytest.raises(EmbeddingModelError) as err:
-        pool.run(articles)
+        list(pool.run(articles))
     assert "embedding.model" in str(err.value)
     assert "no-such-model" in str(err.value)
 
@@ -107,7 +106,7 @@ def test_a_worker_that_dies_is_reported_not_waited_for(articles: list[Article]) 
     with ChunkEmbedPool(EmbeddingSettings(), IngestSettings(), processes=1) as pool:
         os.kill(pool.pids[0], signal.SIGKILL)
         with pytest.raises(EmbeddingModelError, match=r"worker process stopped .*processes = 1"):
-            pool.run(articles)
+            list(pool.run(articles))
 
 
 def test_workers_exit_when_the_ingest_process_is_killed(tmp_path: Path) -> None:

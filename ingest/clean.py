@@ -145,6 +145,8 @@ _APPEAL = re.compile(
 )
 _SELF = re.compile(r"^(our|we)\b|\b(we|our|us)\b", re.I)
 _MAX_FURNITURE_WORDS = 60
+_ASCII_LOWER = re.compile(r"[a-z]")
+_ASCII_UPPER = re.compile(r"[A-Z]")
 _SENTENCE_END = re.compile(r"""[.!?;:…]["'”’)\]]*$""")
 
 
@@ -164,8 +166,8 @@ def _is_furniture(line: str) -> bool:
 
 def _is_shouted(line: str) -> bool:
     """An all-caps line of several words: a link to another story, a wire slug or a menu."""
-    letters = [c for c in line if c.isalpha() and c.isascii()]
-    if len(letters) < 4 or any(c.islower() for c in letters):
+    # Judged on ASCII letters; most lines have a lower-case one early, so look for that first.
+    if _ASCII_LOWER.search(line) or len(_ASCII_UPPER.findall(line)) < 4:
         return False
     # A real paragraph written in capitals is long and ends like a sentence.
     return len(line.split()) <= 20 or not _SENTENCE_END.search(line.strip())

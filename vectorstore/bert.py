@@ -4,7 +4,7 @@ Importing sentence-transformers costs ~10 s of CPU on this machine (it pulls in 
 scikit-learn); torch alone costs ~4 s. For the common case, a sentence-transformers folder holding
 a plain BERT with mean pooling, this module loads the same safetensors weights and the same
 ``tokenizer.json`` and runs the same computation, so ingest and ``ask`` start several seconds
-sooner. Anything else goes through sentence-transformers (see ``embeddings.py``).
+sooner. Anything else goes through sentence-transformers (see ``encoders.py``).
 """
 
 from __future__ import annotations

@@ -8,20 +8,16 @@ from collections.abc import Iterable
 
 from bot.settings import LoggingSettings
 
-# Third-party loggers that are chatty at INFO and say nothing a user of the bot needs.
-_QUIET = (
-    "discord.http",
-    "discord.gateway",
-    "chromadb",
-    "httpx",
-    "httpcore",
-    "sentence_transformers",
-    "urllib3",
-    "trafilatura",
-    "htmldate",
-    "posthog",
-    "bm25s",
-)
+# Whose records below WARNING are shown (at ``[logging] level``); other libraries only warn.
+_OWN = ("bot", "ingest", "vectorstore")
+
+
+class OwnOrWarning(logging.Filter):
+    """Drops other libraries' records below WARNING, even from a library that lowers its own
+    logger's level when imported (bm25s sets DEBUG), which the root level cannot stop."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".", 1)[0] in _OWN
 
 
 class RedactSecrets(logging.Filter):
@@ -51,11 +47,10 @@ def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) ->
     formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     for handler in handlers:
         handler.setFormatter(formatter)
+        handler.addFilter(OwnOrWarning())
         handler.addFilter(redact)
     root = logging.getLogger()
     root.handlers[:] = handlers
     root.setLevel(logging.WARNING)
-    for name in ("bot", "ingest", "vectorstore"):
+    for name in _OWN:
         logging.getLogger(name).setLevel(settings.level)
-    for name in _QUIET:
-        logging.getLogger(name).setLevel(logging.WARNING)

@@ -178,6 +178,8 @@ class Bm25Snapshot:
     @classmethod
     def load(cls, folder: Path, generation: Generation, rows: Sequence[Row]) -> Bm25Snapshot | None:
         """The copy saved in ``folder`` if it was built from ``generation``, else None."""
+        if not (folder / KEY_FILE).is_file():  # none saved yet (a new store): nothing to report
+            return None
         try:
             if (folder / KEY_FILE).read_text(encoding="utf-8") != generation.as_json():
                 return None

@@ -79,6 +79,28 @@ def test_saved_copy_is_used_when_current_and_ignored_when_stale(
         third.close()
 
 
+def test_only_a_saved_copy_that_cannot_be_read_is_reported(
+    settings: VectorStoreSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="vectorstore.bm25")
+    first = build_store(settings)  # a new store: no saved copy yet, nothing to report
+    first.write_article(article("k"), chunks("k", ["Kelp farms off the coast."]), vectors(1))
+    assert keyword_ids(first, "kelp") == ["k:0"]
+    first.close()
+    assert "not usable" not in caplog.text
+    saved = settings.path / BM25_FOLDER
+    damaged = [f for f in saved.iterdir() if f.name != KEY_FILE]
+    assert damaged
+    for file in damaged:
+        file.write_bytes(b"\x00 not what bm25s wrote")
+    second = build_store(settings)
+    try:
+        assert keyword_ids(second, "kelp") == ["k:0"]  # rebuilt from the keyword rows
+    finally:
+        second.close()
+    assert "not usable" in caplog.text
+
+
 OLD_SCHEMA = """
 CREATE TABLE chunks (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
     publisher TEXT, published_ts INTEGER, text TEXT NOT NULL, metadata TEXT NOT NULL);

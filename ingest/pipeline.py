@@ -366,6 +366,8 @@ class _Run:
         if touched & reading.skipped_ids:
             raise _Redo
 
+        # Worker processes chunk, embed and are written in one pass (never in a dry run); in
+        # process, chunking comes first so that a dry run can say what it would store.
         if writes and self.pool is not None:
             self._embed_and_write(writes, store, now, report)
         elif writes:

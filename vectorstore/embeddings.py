@@ -19,27 +19,27 @@ class Embedder(Embeddings):
     truncated. ``count_tokens(text) <= max_tokens`` means the model sees the whole text.
     """
 
-    def __init__(self, backend: Encoder, batch_size: int, name: str, precision: str = "float32") -> None:
-        self._backend = backend
+    def __init__(self, encoder: Encoder, batch_size: int, name: str, precision: str = "float32") -> None:
+        self._encoder = encoder
         self.batch_size = batch_size
         self.name = name
         self.precision = precision  # what really runs: bfloat16, int8 or float32
 
     @property
     def max_tokens(self) -> int:
-        return self._backend.max_tokens
+        return self._encoder.max_tokens
 
     @property
     def dim(self) -> int:
-        return self._backend.dim
+        return self._encoder.dim
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text``, [CLS] and [SEP] included, without truncation."""
-        return self._backend.count_tokens(text)
+        return self._encoder.count_tokens(text)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """An (n, dim) float32 array of L2-normalised vectors, in the order of ``texts``."""
-        return encode(self._backend, list(texts), self.batch_size)
+        return encode(self._encoder, list(texts), self.batch_size)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()

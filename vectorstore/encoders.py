@@ -46,7 +46,7 @@ def encode(encoder: Encoder, texts: list[str], batch_size: int) -> np.ndarray:
     return encoder.encode(texts, batch_size)
 
 
-class _SentenceTransformerBackend:
+class _SentenceTransformerEncoder:
     """Any model sentence-transformers can load (slower to import; used when bert.py cannot)."""
 
     def __init__(self, name_or_path: str, dtype: torch.dtype, device: str) -> None:
@@ -134,7 +134,7 @@ def build_encoder(settings: EmbeddingSettings, *, serving: bool = False) -> tupl
         from vectorstore.onnx_int8 import int8_supported
 
         if plain_bert and settings.device == "cpu" and int8_supported():
-            int8 = _int8_backend(folder, settings, threads)
+            int8 = _int8_encoder(folder, settings, threads)
             if int8 is not None:
                 return _loaded(settings, int8, "int8")
         elif settings.dtype == "int8":
@@ -149,15 +149,15 @@ def build_encoder(settings: EmbeddingSettings, *, serving: bool = False) -> tupl
     dtype = torch.bfloat16 if bf16 else torch.float32
     from vectorstore.bert import BertEncoder
 
-    backend: Encoder
+    encoder: Encoder
     try:
         if plain_bert:
-            backend = BertEncoder(folder, dtype, settings.device)
+            encoder = BertEncoder(folder, dtype, settings.device)
         else:
-            backend = _SentenceTransformerBackend(source, dtype, settings.device)
+            encoder = _SentenceTransformerEncoder(source, dtype, settings.device)
     except (OSError, ValueError, RuntimeError) as exc:
         raise _unloadable(settings, exc) from exc
-    return _loaded(settings, backend, str(dtype).removeprefix("torch."))
+    return _loaded(settings, encoder, str(dtype).removeprefix("torch."))
 
 
 def _loaded(settings: EmbeddingSettings, encoder: Encoder, precision: str) -> tuple[Encoder, str]:
@@ -181,7 +181,7 @@ def _unloadable(settings: EmbeddingSettings, exc: Exception) -> EmbeddingModelEr
     )
 
 
-def _int8_backend(folder: Path, settings: EmbeddingSettings, threads: int) -> Encoder | None:
+def _int8_encoder(folder: Path, settings: EmbeddingSettings, threads: int) -> Encoder | None:
     """The int8 onnxruntime encoder (onnx_int8.py), or None (said once) if it cannot be made."""
     from vectorstore.onnx_bert import OnnxBertEncoder
     from vectorstore.onnx_int8 import cached_model

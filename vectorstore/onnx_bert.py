@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from vectorstore.bert import max_tokens, tokenizers
-from vectorstore.onnx_int8 import INPUTS
+from vectorstore.onnx_int8 import INPUTS, session
 
 
 class OnnxBertEncoder:
@@ -19,15 +19,10 @@ class OnnxBertEncoder:
     within cosine ~0.998."""
 
     def __init__(self, model: Path, folder: Path, threads: int) -> None:
-        import onnxruntime
-
         self.max_tokens: int = max_tokens(folder)
         self.dim: int = int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
         self._tokenizer, self._counter = tokenizers(folder, self.max_tokens)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads  # 0: onnxruntime's default, one per core
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._session = session(model, threads)
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text).ids)

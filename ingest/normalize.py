@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -113,6 +114,18 @@ def _derive_title(text: str) -> str:
 _LANGUAGE_SAMPLE_CHARS = 1000
 
 
+def with_language(article: Article) -> Article:
+    """The article with its language detected, if it has none yet."""
+    if article.language is not None:
+        return article
+    return dataclasses.replace(article, language=detect_language(article.text))
+
+
+def load_language_model() -> None:
+    """Load the language identifier now (~1 s of CPU, once per process) rather than at first use."""
+    detect_language("English")
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, from its opening; None for text without letters.
 
@@ -147,8 +160,12 @@ def _split_header(paragraphs: list[str], title: str | None) -> tuple[str | None,
     return title, author, rest
 
 
-def normalize(raw: RawArticle) -> Article | None:
-    """Clean and describe one article; None when nothing of the body survives cleaning."""
+def normalize(raw: RawArticle, *, detect: bool = True) -> Article | None:
+    """Clean and describe one article; None when nothing of the body survives cleaning.
+
+    ``detect=False`` leaves a language the source did not give unset, for ``with_language``
+    to fill in elsewhere (the ingest workers: see ``ChunkEmbedPool.normalize``).
+    """
     body = clean_text(raw.text, raw.publisher)
     title, byline, paragraphs = _split_header(body.split("\n\n") if body else [], raw.title)
     text = "\n\n".join(paragraphs).strip()
@@ -171,7 +188,7 @@ def normalize(raw: RawArticle) -> Article | None:
         published=day.isoformat() if day else None,
         published_ts=int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) if day else None,
         url=raw.url.strip() if raw.url else None,
-        language=raw.language or detect_language(text),
+        language=raw.language or (detect_language(text) if detect else None),
         origins=(dict(raw.origin),),
         content_hash=digest,
         title_is_derived=derived,

@@ -77,13 +77,23 @@ class ChunkEmbedPool:
         self, raws: Sequence[RawArticle], done: Callable[[], None] | None = None
     ) -> list[Article | None]:
         """``ingest.normalize.normalize`` of each raw article, in the order given; ``done()`` as
-        each one finishes."""
-        results: list[Article | None] = [None] * len(raws)
-        for i, article in self._imap("normalize", raws, [len(r.text) for r in raws]):
-            results[i] = article
-            if done is not None:
-                done()
-        return results
+        each one finishes.
+
+        The workers clean; this process detects the languages: the identifier's model takes
+        ~1 s of CPU to load, once here instead of once in every worker. It loads in a thread
+        while the workers clean.
+        """
+        from ingest.normalize import load_language_model, with_language
+
+        with ThreadPoolExecutor(1, thread_name_prefix="language") as background:
+            loading = background.submit(load_language_model)
+            results: list[Article | None] = [None] * len(raws)
+            for i, article in self._imap("normalize", raws, [len(r.text) for r in raws]):
+                results[i] = article
+                if done is not None:
+                    done()
+            loading.result()
+        return [with_language(article) if article is not None else None for article in results]
 
     def run(self, articles: Sequence[Article]) -> Iterator[tuple[int, tuple[list[Chunk], np.ndarray]]]:
         """``(i, (chunks, vectors))`` of each article ``articles[i]``, as each one finishes."""
@@ -225,7 +235,7 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         except EOFError:
             return
         if kind == "normalize":
-            reply("ok", normalize(item))
+            reply("ok", normalize(item, detect=False))  # the ingest process detects languages
         else:
             chunks = chunker.split(item)
             reply("ok", (chunks, encode(encoder, [c.embed_text for c in chunks], embedding.batch_size)))

@@ -70,11 +70,12 @@ def test_workers_clean_articles_as_the_ingest_process_does() -> None:
     assert len(finished) == len(raws)
 
 
-def test_a_worker_does_not_import_langchain(articles: list[Article]) -> None:
-    """Each ingest pays for what a worker imports, once per worker (LangChain: ~0.6 s of CPU)."""
-    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings())) + pickle.dumps(
-        ("embed", articles[0])
-    )
+def test_a_worker_loads_neither_langchain_nor_the_language_model(articles: list[Article]) -> None:
+    """Each ingest pays for what a worker loads, once per worker (LangChain: ~0.6 s of CPU; the
+    language identifier ~1 s, loaded once in the ingest process instead)."""
+    raw = read_file(CORPUS / "huawei_uk" / "articles.csv", IngestSettings())[0]
+    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings()))
+    requests += pickle.dumps(("normalize", raw)) + pickle.dumps(("embed", articles[0]))
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
         input=requests,
@@ -86,11 +87,13 @@ def test_a_worker_does_not_import_langchain(articles: list[Article]) -> None:
     )
     replies = io.BytesIO(done.stdout)
     assert pickle.load(replies) == ("ready", None)
+    kind, cleaned = pickle.load(replies)
+    assert kind == "ok" and cleaned.language is None and cleaned.text
     kind, (chunks, vectors) = pickle.load(replies)
     assert kind == "ok" and len(chunks) > 0 and vectors.shape == (len(chunks), 384)
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
     assert "ingest.chunking" in imported  # the import log is really there
-    assert not [name for name in imported if name.startswith("langchain")]
+    assert not [name for name in imported if name.startswith(("langchain", "py3langid"))]
 
 
 def test_a_model_that_cannot_load_is_one_clear_error(articles: list[Article], tmp_path: Path) -> None:

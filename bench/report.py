@@ -276,7 +276,7 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         "shapes) measured in the same process and dtype. "
         "FLOPs per chunk: 6 layers x (8·L·h² + 4·L²·h + 4·L·h·f), h = 384, f = 1536, L = each chunk's "
         "real token count (softmax, norms, GELU left out, so % of peak is a slight underestimate). "
-        "The int8 row (attention projections and feed-forward input in int8, the rest float32; "
+        "The int8 row (the matrix products in int8 but the feed-forward output's first-token row; "
         "`vectorstore/onnx_int8.py`) is read against the float32 peak.",
         "",
         "| dtype | chunks/s | mean tokens | GFLOP/chunk | matmul peak GFLOP/s | peak-allowed chunks/s | "

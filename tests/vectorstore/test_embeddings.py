@@ -96,7 +96,8 @@ def test_int8_matches_fp32(int8: Any, fp32: Any) -> None:
     passages = corpus_passages(12)
     quantized, exact = int8.encode(passages), fp32.encode(passages)
     cosines = np.sum(quantized * exact, axis=1)
-    assert cosines.min() >= 0.996 and cosines.mean() >= 0.998
+    # Corpus-wide: min 0.995, mean 0.998, and the same retrieval as float32 (onnx_int8.py).
+    assert cosines.min() >= 0.993 and cosines.mean() >= 0.996
     # ... and int8 really ran: float32 twice gives the same vectors to ~1e-7.
     assert np.abs(quantized - exact).max() > 1e-3
 
@@ -158,10 +159,12 @@ def test_the_int8_build_is_made_once_and_shared(
     stamp = paths[0].stat().st_mtime_ns
     assert onnx_int8.cached_model(folder, tmp_path / "cache") == paths[0] and len(builds) == 1
     assert paths[0].stat().st_mtime_ns == stamp
-    # Per layer of the six: attention in int8, its output and the feed-forward input in int8,
-    # the feed-forward output in float32 (see onnx_int8.py).
-    ops = Counter(node.op_type for node in onnx.load(str(paths[0])).graph.node)
-    assert (ops["QAttention"], ops["MatMulInteger"], ops["MatMul"]) == (6, 12, 6)
+    # Per layer of the six: attention, its output and the feed-forward input and output in int8,
+    # but the feed-forward output's first-token row in float32 (see onnx_int8.py).
+    graph = onnx.load(str(paths[0])).graph
+    ops = Counter(node.op_type for node in graph.node)
+    assert (ops["QAttention"], ops["MatMulInteger"], ops["MatMul"]) == (6, 18, 6)
+    assert all(node.name.endswith(".first_token") for node in graph.node if node.op_type == "MatMul")
     # Residual add and layer norm stay apart in the build and in the graph the session runs:
     # onnxruntime's fused SkipLayerNormalization is the slower of the two on CPU.
     assert (ops["SkipLayerNormalization"], ops["LayerNormalization"]) == (0, 12)
@@ -178,7 +181,7 @@ def test_the_int8_build_is_made_once_and_shared(
     assert (ran["SkipLayerNormalization"], ran["LayerNormalization"], ran["QAttention"]) == (0, 12, 6)
     built = build_embedder(EmbeddingSettings(dtype="int8", cache_dir=tmp_path / "cache"))
     passages = corpus_passages(6)
-    assert np.sum(built.encode(passages) * fp32.encode(passages), axis=1).min() >= 0.996
+    assert np.sum(built.encode(passages) * fp32.encode(passages), axis=1).min() >= 0.993
 
 
 def test_int8_that_cannot_be_built_falls_back_to_float32(

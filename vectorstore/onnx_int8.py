@@ -2,9 +2,10 @@
 
 Why onnxruntime and int8: on a CPU without native bf16 (AVX2 only, as here) int8 is the one way to
 run the encoder's matrix products markedly faster than float32, and onnxruntime's fused BERT
-operators (attention, skip + layer norm, bias + GELU) with its int8 kernels ran the corpus' chunks
-1.15-1.4x faster than torch's fbgemm int8 (1.4x torch float32) on one core, in a process that
-starts in ~0.6 s instead of ~3.5 s (no torch import: each ingest worker pays that).
+operators (attention, bias + GELU) with its int8 kernels ran the corpus' chunks 1.15-1.4x faster
+than torch's fbgemm int8 on one core (this build: 1.8x torch float32 on 2 threads, ``make bench``),
+in a process that starts in ~0.6 s instead of ~3.5 s (no torch import: each ingest worker pays
+that).
 
 The build, with onnxruntime's own tools: export the model with torch (transformers' BertModel),
 fuse it with onnxruntime's transformer optimizer, smooth it (below), quantize it with
@@ -19,7 +20,7 @@ vectors fell to 0.989 (0.966 in torch, where dev retrieval dropped). Two things 
 * The feed-forward output projection reads GELU output, whose largest values sit in one token:
   [CLS], the first, in layers 0-3 (~8x the largest of any other token on corpus passages). One
   int8 range per tensor would be set by that row, so the first token's row is multiplied in
-  float32 (one row: cheap) and the other rows in int8. Int8 over all rows cost more accuracy than
+  float32 and the other rows in int8. Int8 over all rows cost more accuracy than
   every other layer together (cosine min 0.89 in torch; still 0.988 with 128 outlier channels kept
   in float32, 0.992 with one range per token).
 
@@ -190,6 +191,10 @@ def _export(folder: Path, out: Path) -> None:
         )
 
 
+# The session optimizer that would fuse the slow operator (module docstring) back in.
+_SLOW_FUSION = "SkipLayerNormFusion"
+
+
 def session(path: Path, threads: int) -> InferenceSession:
     """An onnxruntime session for the build at ``path``; ``threads`` 0 is one per core."""
     import onnxruntime
@@ -200,10 +205,6 @@ def session(path: Path, threads: int) -> InferenceSession:
     return onnxruntime.InferenceSession(
         str(path), options, providers=["CPUExecutionProvider"], disabled_optimizers=[_SLOW_FUSION]
     )
-
-
-# The slow fused operator (module docstring) and the session optimizer that would make it.
-_SLOW_FUSION = "SkipLayerNormFusion"
 
 
 def _fuse(path: Path, heads: int, hidden: int) -> ModelProto:

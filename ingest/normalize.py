@@ -179,7 +179,7 @@ def normalize(raw: RawArticle, *, detect: bool = True) -> Article | None:
     day = parse_date(raw.published) or _date_in_header(raw.text) or _date_in_url(raw.url)
     digest = content_hash(text)
     url = canonical_url(raw.url)
-    return Article(
+    article = Article(
         id=url or f"sha256:{digest[:32]}",
         title=" ".join(title.split()),
         text=text,
@@ -188,8 +188,9 @@ def normalize(raw: RawArticle, *, detect: bool = True) -> Article | None:
         published=day.isoformat() if day else None,
         published_ts=int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) if day else None,
         url=raw.url.strip() if raw.url else None,
-        language=raw.language or (detect_language(text) if detect else None),
+        language=raw.language or None,
         origins=(dict(raw.origin),),
         content_hash=digest,
         title_is_derived=derived,
     )
+    return with_language(article) if detect else article

@@ -261,7 +261,13 @@ def sources(
 
 
 def main() -> None:
-    app()
+    """The `geobot` script."""
+    from ingest.fast_exit import exit_without_teardown
+
+    try:
+        app()
+    except SystemExit as exc:
+        exit_without_teardown(exc)
 
 
 if __name__ == "__main__":

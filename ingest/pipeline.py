@@ -283,6 +283,7 @@ class _Run:
     folder: Path | None
     config: str
     pool: ChunkEmbedPool | None = None
+    owns_store: bool = False  # opened here, so closed here
 
     def start_pool(self) -> None:
         """Start the chunk-and-embed workers, so the model loads while the inputs are read.
@@ -302,6 +303,9 @@ class _Run:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
+        if self.owns_store and self.store is not None:
+            self.store.close()
+            self.store = None
 
     def ingest(self, sources: Sequence[str | Path], *, skip_unchanged: bool) -> IngestReport:
         report = IngestReport(dry_run=self.dry_run)
@@ -334,6 +338,7 @@ class _Run:
                 from vectorstore.store import build_store
 
                 self.store = build_store(settings.vectorstore)
+                self.owns_store = True
             store = self.store
             stored = {rec.id: rec for rec in store.list_articles()}
             by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ingest.chunking import Chunk
     from ingest.workers import ChunkEmbedPool
     from vectorstore.embeddings import Embedder
+    from vectorstore.keyword import KeywordIndex
     from vectorstore.store import Store
 
 logger = logging.getLogger(__name__)
@@ -283,6 +284,7 @@ class _Run:
     folder: Path | None
     config: str
     pool: ChunkEmbedPool | None = None
+    catalog: KeywordIndex | None = None  # opened here before the store (see _process)
     owns_store: bool = False  # opened here, so closed here
 
     def start_pool(self) -> None:
@@ -304,8 +306,10 @@ class _Run:
             self.pool.close()
             self.pool = None
         if self.owns_store and self.store is not None:
-            self.store.close()
-            self.store = None
+            self.store.close()  # the catalog with it
+        elif self.catalog is not None and self.store is None:
+            self.catalog.close()
+        self.store = self.catalog = None
 
     def ingest(self, sources: Sequence[str | Path], *, skip_unchanged: bool) -> IngestReport:
         report = IngestReport(dry_run=self.dry_run)
@@ -331,19 +335,14 @@ class _Run:
         settings, progress = self.settings, self.progress
         progress.stage("cleaning", total=len(reading.raws))
         with ThreadPoolExecutor(1, thread_name_prefix="cleaning") as background:
-            # The workers (if any) clean the articles while this process opens the store.
+            # The workers (if any) clean the articles while this process reads the catalog.
             clean = self.pool.normalize if self.pool is not None else _normalize_all
             cleaning = background.submit(clean, reading.raws, progress.advance)
-            if self.store is None:
-                from vectorstore.store import build_store
-
-                self.store = build_store(settings.vectorstore)
-                self.owns_store = True
-            store = self.store
-            stored = {rec.id: rec for rec in store.list_articles()}
+            catalog = self._catalog()
+            stored = {rec.id: rec for rec in catalog.list_articles()}
             by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
             dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
-            signatures = store.article_signatures()
+            signatures = catalog.signatures()
             for rec in stored.values():
                 dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
             cleaned = cleaning.result()
@@ -374,7 +373,7 @@ class _Run:
         # Worker processes chunk, embed and are written in one pass (never in a dry run); in
         # process, chunking comes first so that a dry run can say what it would store.
         if writes and self.pool is not None:
-            self._embed_and_write(writes, store, now, report)
+            self._embed_and_write(writes, now, report)
         elif writes:
             self._chunk(writes)
 
@@ -388,20 +387,41 @@ class _Run:
             return
 
         for record in meta_updates:
-            store.update_article_metadata(record)
+            self._store().update_article_metadata(record)
         if writes and self.pool is None:
             assert self.embedder is not None
             vectors = _embed(writes, self.embedder, report, progress)
-            _write(writes, vectors, store, now, progress, self.settings.ingest)
+            _write(writes, vectors, self._store(), now, progress, self.settings.ingest)
         if writes or meta_updates:
-            store.warm()
+            self._store().warm()
         if self.folder is not None and reading.states:
             # Only now is every article of these files committed (see ingest.manifest).
             manifest = Manifest(self.folder)
             try:
-                manifest.record(outcomes(reading.states, reading.records, store.list_articles()), self.config)
+                stored_now = catalog.list_articles()
+                manifest.record(outcomes(reading.states, reading.records, stored_now), self.config)
             finally:
                 manifest.close()
+
+    def _catalog(self) -> KeywordIndex:
+        """The store's catalog: what is stored, and the signatures deduplication compares."""
+        if self.store is not None:
+            return self.store.keyword
+        if self.catalog is None:
+            from vectorstore.store import open_catalog
+
+            self.catalog = open_catalog(self.settings.vectorstore)
+        return self.catalog
+
+    def _store(self) -> Store:
+        """The whole store, Chroma included, opened on first need: a run with nothing to write
+        never imports chromadb."""
+        if self.store is None:
+            from vectorstore.store import build_store
+
+            self.store = build_store(self.settings.vectorstore, self._catalog())
+            self.owns_store = True
+        return self.store
 
     def _chunk(self, writes: list[_Write]) -> None:
         if self.embedder is None:
@@ -416,19 +436,25 @@ class _Run:
             write.chunks = chunker.split(write.article)
             self.progress.advance()
 
-    def _embed_and_write(self, writes: list[_Write], store: Store, now: str, report: IngestReport) -> None:
+    def _embed_and_write(self, writes: list[_Write], now: str, report: IngestReport) -> None:
         """Chunks and vectors from the worker processes, each article written as its vectors
-        arrive: writing overlaps embedding, and a run killed half-way keeps what it embedded."""
+        arrive: writing overlaps embedding, and a run killed half-way keeps what it embedded.
+
+        Chroma opens in a thread while the workers embed the first articles: before, its import
+        held up the first embedding by ~1.5 s with the workers idle.
+        """
         assert self.pool is not None and not self.dry_run  # the pool only runs real ingests
         self.progress.stage("embedding", total=len(writes))
         started = time.perf_counter()
-        writer = _Writer(store, now, self.settings.ingest.write_batch_chunks)
-        for i, (chunks, vectors) in self.pool.run([w.article for w in writes]):
-            writes[i].chunks = chunks
-            writer.add(writes[i], vectors)
-            report.chunks_embedded += len(chunks)
-            self.progress.advance(1, chunks=len(chunks))
-        writer.flush()
+        with ThreadPoolExecutor(1, thread_name_prefix="opening") as opener:
+            opening = opener.submit(self._store)
+            writer = _Writer(opening.result, now, self.settings.ingest.write_batch_chunks)
+            for i, (chunks, vectors) in self.pool.run([w.article for w in writes]):
+                writes[i].chunks = chunks
+                writer.add(writes[i], vectors)
+                report.chunks_embedded += len(chunks)
+                self.progress.advance(1, chunks=len(chunks))
+            writer.flush()
         report.embed_seconds = time.perf_counter() - started
 
 
@@ -494,7 +520,7 @@ def _embed(writes: list[_Write], embedder: Embedder, report: IngestReport, progr
 class _Writer:
     """Writes articles to the store in groups of about ``batch_chunks`` chunks (one call each)."""
 
-    def __init__(self, store: Store, now: str, batch_chunks: int) -> None:
+    def __init__(self, store: Callable[[], Store], now: str, batch_chunks: int) -> None:
         self.store, self.now, self.batch_chunks = store, now, batch_chunks
         self._group: list[ArticleWrite] = []
         self._chunks = 0
@@ -513,7 +539,7 @@ class _Writer:
         """Write what is waiting; the number of articles written."""
         written = len(self._group)
         if self._group:
-            self.store.write_articles(self._group)
+            self.store().write_articles(self._group)
         self._group, self._chunks = [], 0
         return written
 
@@ -527,7 +553,7 @@ def _write(
     settings: IngestSettings,
 ) -> None:
     progress.stage("writing", total=len(writes))
-    writer = _Writer(store, now, settings.write_batch_chunks)
+    writer = _Writer(lambda: store, now, settings.write_batch_chunks)
     offset = 0
     for write in writes:
         n = len(write.chunks)

@@ -239,12 +239,27 @@ class Store:
         return out
 
 
-def build_store(settings: VectorStoreSettings) -> Store:
-    """Open (creating if needed) the store the settings describe.
+def build_store(settings: VectorStoreSettings, catalog: KeywordIndex | None = None) -> Store:
+    """Open (creating if needed) the store the settings describe; ``catalog`` is its keyword
+    index and catalog if already open (``open_catalog``).
 
     Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written,
     StoreUnavailable when a Chroma server (mode = 'http') does not answer.
     """
-    folder = ensure_dir(settings.path)
-    dense = ChromaIndex(open_client(settings), settings)
-    return Store(dense, KeywordIndex(folder))
+    keyword = catalog if catalog is not None else open_catalog(settings)
+    try:
+        dense = ChromaIndex(open_client(settings), settings)
+    except BaseException:
+        if catalog is None:
+            keyword.close()
+        raise
+    return Store(dense, keyword)
+
+
+def open_catalog(settings: VectorStoreSettings) -> KeywordIndex:
+    """The store's keyword index and article catalog alone, without Chroma (whose import takes
+    ~1.5 s of CPU): what ingest needs to decide what to write.
+
+    Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written.
+    """
+    return KeywordIndex(ensure_dir(settings.path))

@@ -10,6 +10,8 @@ import json
 import os
 import random
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import pytest
 
 from ingest.pipeline import IngestReport, run_ingest
 from ingest.settings import IngestAppSettings, IngestSettings
-from tests.conftest import IngestedCorpus
+from tests.conftest import REPO, IngestedCorpus
 from tests.ingest.store_snapshot import assert_consistent, snapshot
 from vectorstore.keyword import FILENAME
 from vectorstore.settings import VectorStoreSettings
@@ -307,3 +309,40 @@ def test_origins_keep_the_path_as_given(inputs: Path, settings: IngestAppSetting
     finally:
         store.close()
     assert origins == {("in/a.md", 0), ("in/b.md", 0), ("in/wire.jsonl", 0), ("in/wire.jsonl", 1)}
+
+
+_RUN_AND_REPORT_CHROMA = """
+import json, sys
+from ingest.__main__ import main
+status = main(sys.argv[1:])
+print(json.dumps({"status": status, "chromadb": "chromadb" in sys.modules}))
+"""
+
+
+def _ingest_process(inputs: Path, store: Path, *flags: str) -> dict[str, Any]:
+    env = os.environ | {"GEOBOT_VECTORSTORE__PATH": str(store)}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_REPORT_CHROMA, str(inputs), *flags],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def test_chroma_is_opened_only_for_writing(inputs: Path, tmp_path: Path) -> None:
+    """Deciding what to write needs the catalog alone: a dry run, or a run that finds every
+    article stored already, never imports chromadb (~1.5 s of CPU); a real run does write."""
+    store = tmp_path / "store"
+    assert _ingest_process(inputs, store, "--dry-run") == {"status": 0, "chromadb": False}
+    assert _ingest_process(inputs, store) == {"status": 0, "chromadb": True}
+    written = snapshot(store)
+    assert_consistent(written)
+    assert len(written["catalog"]) == 4 and written["dense"]
+    forget_manifest(store)  # every file is read again, and every article found stored
+    assert _ingest_process(inputs, store) == {"status": 0, "chromadb": False}
+    assert snapshot(store) == written

@@ -127,7 +127,8 @@ def stats(
     from vectorstore.store import build_store
 
     try:
-        figures = build_store(settings.vectorstore).stats()
+        with build_store(settings.vectorstore) as store:
+            figures = store.stats()
     except StoreError as exc:
         fail(str(exc))
     if as_json:
@@ -144,7 +145,8 @@ def reindex(config: ConfigOption = None) -> None:
     from vectorstore.store import build_store
 
     try:
-        done = build_store(settings.vectorstore).reindex()
+        with build_store(settings.vectorstore) as store:
+            done = store.reindex()
     except StoreError as exc:
         fail(str(exc))
     Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
@@ -251,7 +253,8 @@ def sources(
     from vectorstore.store import build_store
 
     try:
-        articles = build_store(settings.vectorstore).list_articles(publisher=source)
+        with build_store(settings.vectorstore) as store:
+            articles = store.list_articles(publisher=source)
     except StoreError as exc:
         fail(str(exc))
     if as_json:

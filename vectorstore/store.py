@@ -38,6 +38,12 @@ class Store:
     def close(self) -> None:
         self.keyword.close()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- ChunkStore --------------------------------------------------------------------------
 
     def add(self, records: Sequence[ChunkRecord], embeddings: Vectors) -> None:

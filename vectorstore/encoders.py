@@ -128,19 +128,23 @@ def build_encoder(settings: EmbeddingSettings, *, serving: bool = False) -> tupl
 
     plain_bert = folder.is_dir() and is_plain_bert(folder)
     bf16 = settings.dtype in ("auto", "bfloat16") and native_bf16()
-    # Questions stay float32: one short text gains nothing from int8, and exact query vectors
-    # keep the int8 error on the stored side only.
-    if settings.dtype in ("auto", "int8") and not bf16 and not serving:
+    # Ingest prefers int8 even where bf16 is native: on an AVX512-BF16 EPYC here it embedded the
+    # corpus at ~100 chunks/s against ~65 for bf16 (whole ingest 8.3 s against 11.7 s). Questions
+    # stay in torch: one short text gains nothing from int8, and exact query vectors keep the
+    # int8 error on the stored side only.
+    if settings.dtype in ("auto", "int8") and not serving:
         from vectorstore.onnx_int8 import int8_supported
 
+        instead = "bfloat16" if bf16 else "float32"
         if plain_bert and settings.device == "cpu" and int8_supported():
-            int8 = _int8_encoder(folder, settings, threads)
+            int8 = _int8_encoder(folder, settings, threads, instead)
             if int8 is not None:
                 return _loaded(settings, int8, "int8")
         elif settings.dtype == "int8":
             logger.info(
                 "embedding.dtype = 'int8' needs a plain BERT model, device 'cpu' and onnxruntime; "
-                "using float32"
+                "using %s",
+                instead,
             )
     import torch
 
@@ -181,13 +185,14 @@ def _unloadable(settings: EmbeddingSettings, exc: Exception) -> EmbeddingModelEr
     )
 
 
-def _int8_encoder(folder: Path, settings: EmbeddingSettings, threads: int) -> Encoder | None:
-    """The int8 onnxruntime encoder (onnx_int8.py), or None (said once) if it cannot be made."""
+def _int8_encoder(folder: Path, settings: EmbeddingSettings, threads: int, instead: str) -> Encoder | None:
+    """The int8 onnxruntime encoder (onnx_int8.py), or None (said once, with the ``instead``
+    precision used) if it cannot be made."""
     from vectorstore.onnx_bert import OnnxBertEncoder
     from vectorstore.onnx_int8 import cached_model
 
     try:
         return OnnxBertEncoder(cached_model(folder, settings.cache_dir), folder, threads)
     except Exception as exc:
-        logger.warning("int8 embedding unavailable here (%s: %s); using float32", type(exc).__name__, exc)
+        logger.warning("int8 embedding unavailable here (%s: %s); using %s", type(exc).__name__, exc, instead)
         return None

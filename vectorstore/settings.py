@@ -34,10 +34,10 @@ class EmbeddingSettings(Section):
     )
     dtype: Literal["auto", "bfloat16", "int8", "float32"] = Field(
         "auto",
-        description="precision of ingest embeddings on CPU: bfloat16 needs native bf16 (else float32); "
-        "int8 (onnxruntime, bundled-style BERT) ~2x faster; auto = bfloat16 if native, else int8; "
-        "vectors within cosine 0.998 (bf16) / 0.995 (int8) of float32, same retrieval; questions use "
-        "float32 (bfloat16 if native)",
+        description="precision of ingest embeddings on CPU: int8 (onnxruntime, bundled-style BERT; "
+        "fastest here); bfloat16 needs native bf16 (else float32); auto = int8 where it can run, else "
+        "bfloat16 if native, else float32; vectors within cosine 0.998 (bf16) / 0.995 (int8) of "
+        "float32, same retrieval; questions use float32 (bfloat16 if native)",
     )
     cache_dir: Path = Field(
         Path("~/.cache/geotech-bot"),

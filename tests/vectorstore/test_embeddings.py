@@ -119,10 +119,10 @@ def test_auto_precision_follows_the_cpu(caplog: pytest.LogCaptureFixture) -> Non
     from vectorstore.encoders import native_bf16
     from vectorstore.onnx_int8 import int8_supported
 
-    if native_bf16():
-        expected = "BertEncoder, bfloat16,"
+    if int8_supported():
+        expected = "OnnxBertEncoder, int8,"
     else:
-        expected = "OnnxBertEncoder, int8," if int8_supported() else "BertEncoder, float32,"
+        expected = "BertEncoder, bfloat16," if native_bf16() else "BertEncoder, float32,"
     with caplog.at_level("INFO", logger="vectorstore.encoders"):
         build_embedder(EmbeddingSettings(dtype="auto"))
     assert expected in caplog.text

@@ -163,8 +163,8 @@ def _split_header(paragraphs: list[str], title: str | None) -> tuple[str | None,
 def normalize(raw: RawArticle, *, detect: bool = True) -> Article | None:
     """Clean and describe one article; None when nothing of the body survives cleaning.
 
-    ``detect=False`` leaves a language the source did not give unset, for ``with_language``
-    to fill in elsewhere (the ingest workers: see ``ChunkEmbedPool.normalize``).
+    ``detect=False`` leaves a language the source did not give unset, for the caller to detect
+    elsewhere (the ingest workers: see ``ChunkEmbedPool.normalize``).
     """
     body = clean_text(raw.text, raw.publisher)
     title, byline, paragraphs = _split_header(body.split("\n\n") if body else [], raw.title)

@@ -3,8 +3,9 @@
 Why processes and not threads: on this 2-core CPU two one-thread processes embedded the corpus
 ~13 % faster than one process with two threads; cleaning (trafilatura's rules, language
 detection) and sentence splitting are Python and hold the GIL; and the workers start (~0.6 s)
-while the main process is still reading its inputs. The workers clean the articles while the
-main process opens the store, then chunk and embed those that are new after deduplication.
+while the main process is still reading its inputs. The workers clean the articles (the first
+also detects their languages) while the main process reads the catalog and prepares
+deduplication, then chunk and embed those that are new after it.
 
 A worker reads pickled requests on its stdin and answers on a private copy of its stdout (its
 fd 1 points at stderr, so nothing a library prints can corrupt the replies). When the ingest
@@ -15,6 +16,7 @@ and only the main process ever writes to the store.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import pickle
@@ -54,11 +56,12 @@ class ChunkEmbedPool:
     """
 
     def __init__(self, embedding: EmbeddingSettings, ingest: IngestSettings, processes: int) -> None:
-        config = (embedding.model_copy(update={"threads": 1}), ingest)
+        settings = embedding.model_copy(update={"threads": 1})
         self._workers: list[_Worker] = []
         try:
-            for _ in range(processes):
-                self._workers.append(_Worker(config))
+            for n in range(processes):
+                # The first worker also detects languages (see normalize).
+                self._workers.append(_Worker((settings, ingest, n == 0)))
         except BaseException:
             self.close()
             raise
@@ -79,21 +82,22 @@ class ChunkEmbedPool:
         """``ingest.normalize.normalize`` of each raw article, in the order given; ``done()`` as
         each one finishes.
 
-        The workers clean; this process detects the languages: the identifier's model takes
-        ~1 s of CPU to load, once here instead of once in every worker. It loads in a thread
-        while the workers clean.
+        The workers clean; the first worker then detects the languages of them all. The
+        identifier's model takes ~1 s of CPU to load: once, not once in every worker, and in
+        that worker from its start, off this process (whose imports, reading and deduplication
+        are what the first embedding waits for).
         """
-        from ingest.normalize import load_language_model, with_language
-
-        with ThreadPoolExecutor(1, thread_name_prefix="language") as background:
-            loading = background.submit(load_language_model)
-            results: list[Article | None] = [None] * len(raws)
-            for i, article in self._imap("normalize", raws, [len(r.text) for r in raws]):
-                results[i] = article
-                if done is not None:
-                    done()
-            loading.result()
-        return [with_language(article) if article is not None else None for article in results]
+        results: list[Article | None] = [None] * len(raws)
+        for i, article in self._imap("normalize", raws, [len(r.text) for r in raws]):
+            results[i] = article
+            if done is not None:
+                done()
+        undetected = [(i, a) for i, a in enumerate(results) if a is not None and a.language is None]
+        if undetected:
+            languages = self._workers[0].call("languages", [a.text for _, a in undetected])
+            for (i, article), language in zip(undetected, languages, strict=True):
+                results[i] = dataclasses.replace(article, language=language)
+        return results
 
     def run(self, articles: Sequence[Article]) -> Iterator[tuple[int, tuple[list[Chunk], np.ndarray]]]:
         """``(i, (chunks, vectors))`` of each article ``articles[i]``, as each one finishes."""
@@ -146,7 +150,7 @@ class ChunkEmbedPool:
 
 
 class _Worker:
-    def __init__(self, config: tuple[EmbeddingSettings, IngestSettings]) -> None:
+    def __init__(self, config: tuple[EmbeddingSettings, IngestSettings, bool]) -> None:
         # One torch thread per worker: the workers, not torch, use the cores.
         env = os.environ | {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
         self._proc = subprocess.Popen(
@@ -211,7 +215,7 @@ class _Worker:
 
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     from ingest.chunking import chunker_for
-    from ingest.normalize import normalize
+    from ingest.normalize import detect_language, load_language_model, normalize
     from vectorstore.encoders import build_encoder, encode
 
     def reply(kind: str, value: object) -> None:
@@ -219,9 +223,13 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         replies.flush()
 
     try:
-        embedding, ingest = pickle.load(requests)  # noqa: S301 - from the parent, over a pipe
+        embedding, ingest, detects_languages = pickle.load(requests)  # noqa: S301 - from the parent
     except EOFError:
         return
+    # The language model loads alongside the encoder (its decompression releases the GIL).
+    language_model = threading.Thread(target=load_language_model, daemon=True)
+    if detects_languages:
+        language_model.start()
     try:
         encoder, _ = build_encoder(embedding)
     except EmbeddingModelError as exc:
@@ -235,7 +243,11 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         except EOFError:
             return
         if kind == "normalize":
-            reply("ok", normalize(item, detect=False))  # the ingest process detects languages
+            reply("ok", normalize(item, detect=False))  # languages come in one request, below
+        elif kind == "languages":
+            if detects_languages:
+                language_model.join()
+            reply("ok", [detect_language(text) for text in item])
         else:
             chunks = chunker.split(item)
             reply("ok", (chunks, encode(encoder, [c.embed_text for c in chunks], embedding.batch_size)))

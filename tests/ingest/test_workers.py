@@ -72,9 +72,9 @@ def test_workers_clean_articles_as_the_ingest_process_does() -> None:
 
 def test_a_worker_loads_neither_langchain_nor_the_language_model(articles: list[Article]) -> None:
     """Each ingest pays for what a worker loads, once per worker (LangChain: ~0.6 s of CPU; the
-    language identifier ~1 s, loaded once in the ingest process instead)."""
+    language identifier ~1 s, loaded by the first worker only)."""
     raw = read_file(CORPUS / "huawei_uk" / "articles.csv", IngestSettings())[0]
-    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings()))
+    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings(), False))
     requests += pickle.dumps(("normalize", raw)) + pickle.dumps(("embed", articles[0]))
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
@@ -142,3 +142,57 @@ def test_workers_exit_when_the_ingest_process_is_killed(tmp_path: Path) -> None:
         if parent.poll() is None:
             parent.kill()
             parent.wait()
+
+
+def test_the_language_detecting_worker_loads_the_model_and_detects() -> None:
+    texts = [
+        "The harbour authority published its annual inspection figures on Tuesday.",
+        "Le conseil municipal a vote le budget de la bibliotheque mardi soir.",
+        "2031 - 2032 / 44",
+    ]
+    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings(), True))
+    requests += pickle.dumps(("languages", texts))
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
+        input=requests,
+        capture_output=True,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+        check=True,
+    )
+    replies = io.BytesIO(done.stdout)
+    assert pickle.load(replies) == ("ready", None)
+    assert pickle.load(replies) == ("ok", ["en", "fr", None])
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
+    assert "py3langid" in imported
+
+
+def test_the_ingest_process_leaves_language_detection_to_a_worker() -> None:
+    """The language model's load (~1 s of CPU) stays off the ingest process, whose own work is
+    what the first embedding waits for."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from ingest.normalize import normalize
+        from ingest.readers.files import read_file
+        from ingest.settings import IngestSettings
+        from ingest.workers import ChunkEmbedPool
+        from tests.conftest import CORPUS
+        from vectorstore.settings import EmbeddingSettings
+
+        raws = read_file(CORPUS / "huawei_uk" / "articles.csv", IngestSettings())[:4]
+        with ChunkEmbedPool(EmbeddingSettings(), IngestSettings(), processes=2) as pool:
+            cleaned = pool.normalize(raws)
+        loaded = "py3langid" in sys.modules
+        assert cleaned == [normalize(raw) for raw in raws], "not as the ingest process cleans"
+        print(loaded, [article.language for article in cleaned])
+        """
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "False"
+    assert "'en'" in done.stdout

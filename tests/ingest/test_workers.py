@@ -70,28 +70,33 @@ def test_workers_clean_articles_as_the_ingest_process_does() -> None:
     assert len(finished) == len(raws)
 
 
-def test_a_worker_loads_neither_langchain_nor_the_language_model(articles: list[Article]) -> None:
-    """Each ingest pays for what a worker loads, once per worker (LangChain: ~0.6 s of CPU; the
-    language identifier ~1 s, loaded by the first worker only)."""
-    raw = read_file(CORPUS / "huawei_uk" / "articles.csv", IngestSettings())[0]
-    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings(), False))
-    requests += pickle.dumps(("normalize", raw)) + pickle.dumps(("embed", articles[0]))
+def _serve(detects_languages: bool, *requests: tuple[str, object]) -> tuple[io.BytesIO, list[str]]:
+    """Run one worker process on ``requests``: its replies, and the modules it imported."""
+    message = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings(), detects_languages))
+    message += b"".join(pickle.dumps(request) for request in requests)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
-        input=requests,
+        input=message,
         capture_output=True,
         cwd=REPO,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
         timeout=300,
         check=True,
     )
-    replies = io.BytesIO(done.stdout)
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
+    return io.BytesIO(done.stdout), imported
+
+
+def test_a_worker_loads_neither_langchain_nor_the_language_model(articles: list[Article]) -> None:
+    """Each ingest pays for what a worker loads, once per worker (LangChain: ~0.6 s of CPU; the
+    language identifier ~1 s, loaded by the first worker only)."""
+    raw = read_file(CORPUS / "huawei_uk" / "articles.csv", IngestSettings())[0]
+    replies, imported = _serve(False, ("normalize", raw), ("embed", articles[0]))
     assert pickle.load(replies) == ("ready", None)
     kind, cleaned = pickle.load(replies)
     assert kind == "ok" and cleaned.language is None and cleaned.text
     kind, (chunks, vectors) = pickle.load(replies)
     assert kind == "ok" and len(chunks) > 0 and vectors.shape == (len(chunks), 384)
-    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
     assert "ingest.chunking" in imported  # the import log is really there
     assert not [name for name in imported if name.startswith(("langchain", "py3langid"))]
 
@@ -150,21 +155,9 @@ def test_the_language_detecting_worker_loads_the_model_and_detects() -> None:
         "Le conseil municipal a vote le budget de la bibliotheque mardi soir.",
         "2031 - 2032 / 44",
     ]
-    requests = pickle.dumps((EmbeddingSettings(threads=1), IngestSettings(), True))
-    requests += pickle.dumps(("languages", texts))
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "ingest.workers"],
-        input=requests,
-        capture_output=True,
-        cwd=REPO,
-        env={**os.environ, "HF_HUB_OFFLINE": "1"},
-        timeout=300,
-        check=True,
-    )
-    replies = io.BytesIO(done.stdout)
+    replies, imported = _serve(True, ("languages", texts))
     assert pickle.load(replies) == ("ready", None)
     assert pickle.load(replies) == ("ok", ["en", "fr", None])
-    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.decode().splitlines()]
     assert "py3langid" in imported
 
 

@@ -21,14 +21,16 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from vectorstore.bm25 import Bm25Snapshot, Generation, Row, Unfilterable
 from vectorstore.errors import StoreError, disk_full
 from vectorstore.metadata import parse_origins
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vectorstore.bm25 import Bm25Snapshot, Row
 
 logger = logging.getLogger(__name__)
 
@@ -210,6 +212,8 @@ class KeywordIndex:
         """BM25-ranked chunks matching any query word (score: higher is better)."""
         if k <= 0:
             return []
+        from vectorstore.bm25 import Unfilterable
+
         with self._lock:
             # one read transaction: the generation, the rows indexed and the rows returned agree
             self._db.execute("BEGIN")
@@ -243,6 +247,10 @@ class KeywordIndex:
 
     def _current_bm25(self) -> Bm25Snapshot:
         """The in-memory index of the rows as of now; call inside a read transaction."""
+        # numpy and the index load only here: a catalog read (a re-ingest that finds nothing
+        # new) needs neither, and numpy's import is a sixth of that run.
+        from vectorstore.bm25 import Bm25Snapshot, Generation
+
         store, number = self._db.execute("SELECT store, generation FROM chunks_generation").fetchone()
         generation = Generation(store, number)
         if self._bm25 is not None and self._bm25.generation == generation:
@@ -265,6 +273,8 @@ class KeywordIndex:
         condition, params = _sql_where(where)
         sql = f"SELECT c.rowid FROM chunks AS c WHERE {condition}"  # noqa: S608
         matched = [r[0] for r in self._db.execute(sql, params)]
+        import numpy as np
+
         return np.isin(snapshot.columns.rowids, matched)
 
     # -- catalog -----------------------------------------------------------------------------

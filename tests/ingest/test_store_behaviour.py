@@ -311,18 +311,19 @@ def test_origins_keep_the_path_as_given(inputs: Path, settings: IngestAppSetting
     assert origins == {("in/a.md", 0), ("in/b.md", 0), ("in/wire.jsonl", 0), ("in/wire.jsonl", 1)}
 
 
-_RUN_AND_REPORT_CHROMA = """
+_RUN_AND_REPORT_IMPORTS = """
 import json, sys
 from ingest.__main__ import main
 status = main(sys.argv[1:])
-print(json.dumps({"status": status, "chromadb": "chromadb" in sys.modules}))
+print(json.dumps({"status": status, "chromadb": "chromadb" in sys.modules, "numpy": "numpy" in sys.modules}))
 """
 
 
 def _ingest_process(inputs: Path, store: Path, *flags: str) -> dict[str, Any]:
+    """Ingest in a new process: its exit status, and whether it imported chromadb and numpy."""
     env = os.environ | {"GEOBOT_VECTORSTORE__PATH": str(store)}
     done = subprocess.run(
-        [sys.executable, "-c", _RUN_AND_REPORT_CHROMA, str(inputs), *flags],
+        [sys.executable, "-c", _RUN_AND_REPORT_IMPORTS, str(inputs), *flags],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -338,11 +339,22 @@ def test_chroma_is_opened_only_for_writing(inputs: Path, tmp_path: Path) -> None
     """Deciding what to write needs the catalog alone: a dry run, or a run that finds every
     article stored already, never imports chromadb (~1.5 s of CPU); a real run does write."""
     store = tmp_path / "store"
-    assert _ingest_process(inputs, store, "--dry-run") == {"status": 0, "chromadb": False}
-    assert _ingest_process(inputs, store) == {"status": 0, "chromadb": True}
+    assert _ingest_process(inputs, store, "--dry-run")["chromadb"] is False
+    assert _ingest_process(inputs, store)["chromadb"] is True
     written = snapshot(store)
     assert_consistent(written)
     assert len(written["catalog"]) == 4 and written["dense"]
     forget_manifest(store)  # every file is read again, and every article found stored
-    assert _ingest_process(inputs, store) == {"status": 0, "chromadb": False}
+    again = _ingest_process(inputs, store)
+    assert (again["status"], again["chromadb"]) == (0, False)
+    assert snapshot(store) == written
+
+
+def test_an_unchanged_reingest_reads_only_the_manifest(inputs: Path, tmp_path: Path) -> None:
+    """Re-ingesting unchanged files opens the manifest and the catalog and nothing else: not
+    even numpy, whose import was a sixth of that whole ~0.3 s run."""
+    store = tmp_path / "store"
+    assert _ingest_process(inputs, store)["status"] == 0
+    written = snapshot(store)
+    assert _ingest_process(inputs, store) == {"status": 0, "chromadb": False, "numpy": False}
     assert snapshot(store) == written

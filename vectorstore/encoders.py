@@ -142,8 +142,7 @@ def build_encoder(settings: EmbeddingSettings, *, serving: bool = False) -> tupl
                 return _loaded(settings, int8, "int8")
         elif settings.dtype == "int8":
             logger.info(
-                "embedding.dtype = 'int8' needs a plain BERT model, device 'cpu' and onnxruntime; "
-                "using %s",
+                "embedding.dtype = 'int8' needs a plain BERT model, device 'cpu' and onnxruntime; using %s",
                 instead,
             )
     import torch

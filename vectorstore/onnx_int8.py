@@ -89,6 +89,7 @@ def cached_model(folder: Path, cache_dir: Path) -> Path:
     """
     path = model_path(folder, cache_dir)
     if path.is_file():
+        _mark_used(path)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock(path.with_suffix(".lock")):
@@ -105,7 +106,34 @@ def cached_model(folder: Path, cache_dir: Path) -> Path:
                 os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
+            _prune(path)
     return path
+
+
+# A build unused this long is removed when another build of the same model is made: each new
+# onnxruntime, build version or install folder makes a new ~70 MB file, and nothing else would
+# ever delete the old ones. One still in use elsewhere is rebuilt there on its next ingest.
+UNUSED_DAYS = 30
+
+
+def _mark_used(path: Path) -> None:
+    """Stamp the build as used now (its age is what ``_prune`` goes by)."""
+    with contextlib.suppress(OSError):  # a read-only cache is still usable
+        os.utime(path)
+
+
+def _prune(kept: Path) -> None:
+    """Remove the other builds of ``kept``'s model unused for ``UNUSED_DAYS``, with their locks."""
+    import time
+
+    prefix = kept.name.rsplit("-", 1)[0] + "-"  # "<model folder>-int8-"
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    for old in kept.parent.glob(prefix + "*.onnx"):
+        with contextlib.suppress(OSError):  # gone already, or not ours to delete
+            if old != kept and old.stat().st_mtime < cutoff:
+                old.unlink()
+                old.with_suffix(".lock").unlink(missing_ok=True)
+                logger.info("removed an int8 build unused for %d days: %s", UNUSED_DAYS, old.name)
 
 
 def build(folder: Path) -> ModelProto:

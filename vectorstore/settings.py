@@ -41,7 +41,8 @@ class EmbeddingSettings(Section):
     )
     cache_dir: Path = Field(
         Path("~/.cache/geotech-bot"),
-        description="where the int8 build of the model is kept (made once per model, ~70 MB)",
+        description="where the int8 build of the model is kept (made once per model, ~70 MB; "
+        "builds unused for 30 days go)",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="chunks per embedding batch")
     device: str = Field("cpu", description="torch device for the embedding model")

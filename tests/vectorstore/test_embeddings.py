@@ -6,6 +6,7 @@ import csv
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -156,9 +157,9 @@ def test_the_int8_build_is_made_once_and_shared(
     assert len(builds) == 1 and paths[0] == paths[1]
     assert not stale.exists()
     assert [p.name for p in (tmp_path / "cache").iterdir() if p.suffix != ".lock"] == [paths[0].name]
-    stamp = paths[0].stat().st_mtime_ns
+    inode = paths[0].stat().st_ino  # a rebuild would replace the file
     assert onnx_int8.cached_model(folder, tmp_path / "cache") == paths[0] and len(builds) == 1
-    assert paths[0].stat().st_mtime_ns == stamp
+    assert paths[0].stat().st_ino == inode
     # Per layer of the six: attention, its output and the feed-forward input and output in int8,
     # but the feed-forward output's first-token row in float32 (see onnx_int8.py).
     graph = onnx.load(str(paths[0])).graph
@@ -182,6 +183,47 @@ def test_the_int8_build_is_made_once_and_shared(
     built = build_embedder(EmbeddingSettings(dtype="int8", cache_dir=tmp_path / "cache"))
     passages = corpus_passages(6)
     assert np.sum(built.encode(passages) * fp32.encode(passages), axis=1).min() >= 0.993
+
+
+def test_a_new_int8_build_removes_the_models_long_unused_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Builds pile up (each onnxruntime, build version or install folder makes one); a new build
+    removes those of the same model unused for UNUSED_DAYS, and each use counts as use."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    from vectorstore import onnx_int8
+    from vectorstore.encoders import resolve_model
+
+    value = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1]) for n in ("x", "y")]
+    tiny = helper.make_model(
+        helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [value[0]], [value[1]])
+    )
+    monkeypatch.setattr(onnx_int8, "build", lambda folder: tiny)  # what is built is not the point here
+    folder = Path(resolve_model("bundled"))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    unused = cache / f"{folder.name}-int8-0000000000000000.onnx"
+    recent = cache / f"{folder.name}-int8-1111111111111111.onnx"
+    other_model = cache / "another-model-int8-2222222222222222.onnx"
+    for file in (unused, unused.with_suffix(".lock"), recent, other_model):
+        file.write_bytes(b"an older build")
+    day = 86400
+    long_ago = time.time() - (onnx_int8.UNUSED_DAYS + 1) * day
+    for file in (unused, other_model):
+        os.utime(file, (long_ago, long_ago))
+    lately = time.time() - (onnx_int8.UNUSED_DAYS - 1) * day
+    os.utime(recent, (lately, lately))
+
+    path = onnx_int8.cached_model(folder, cache)
+    assert onnx.load(str(path)) == tiny
+    kept = {path.name, path.with_suffix(".lock").name, recent.name, other_model.name}
+    assert {file.name for file in cache.iterdir()} == kept
+
+    os.utime(path, (long_ago, long_ago))
+    assert onnx_int8.cached_model(folder, cache) == path
+    assert path.stat().st_mtime > time.time() - day  # used now, so not removed by the next build
 
 
 def test_int8_that_cannot_be_built_falls_back_to_float32(

@@ -46,6 +46,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,7 +78,12 @@ def int8_supported() -> bool:
 
 def model_path(folder: Path, cache_dir: Path) -> Path:
     """Where the int8 build of the model in ``folder`` is kept."""
-    return cache_dir.expanduser() / f"{folder.name}-int8-{_key(folder)}.onnx"
+    return cache_dir.expanduser() / f"{_prefix(folder)}{_key(folder)}.onnx"
+
+
+def _prefix(folder: Path) -> str:
+    """What every build of the model in ``folder`` is named with, whatever its key."""
+    return f"{folder.name}-int8-"
 
 
 def cached_model(folder: Path, cache_dir: Path) -> Path:
@@ -106,7 +112,7 @@ def cached_model(folder: Path, cache_dir: Path) -> Path:
                 os.replace(tmp, path)
             finally:
                 tmp.unlink(missing_ok=True)
-            _prune(path)
+            _prune(path, _prefix(folder))
     return path
 
 
@@ -122,11 +128,8 @@ def _mark_used(path: Path) -> None:
         os.utime(path)
 
 
-def _prune(kept: Path) -> None:
-    """Remove the other builds of ``kept``'s model unused for ``UNUSED_DAYS``, with their locks."""
-    import time
-
-    prefix = kept.name.rsplit("-", 1)[0] + "-"  # "<model folder>-int8-"
+def _prune(kept: Path, prefix: str) -> None:
+    """Remove the other builds named ``prefix...`` unused for ``UNUSED_DAYS``, with their locks."""
     cutoff = time.time() - UNUSED_DAYS * 86400
     for old in kept.parent.glob(prefix + "*.onnx"):
         with contextlib.suppress(OSError):  # gone already, or not ours to delete

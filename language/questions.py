@@ -1,0 +1,337 @@
+"""What a question asks for, and what it is about.
+
+"Who ...?" wants a person, "which companies ...?" a list of organisations, "when ...?" a date,
+"how much ...?" an amount, "why ...?" a reason, "what did X say ...?" a stance. A question may
+ask two things ("who led it, and how many signed?"). What it is about is its content words and
+the names, years and numbers it gives: an answer must state something the question does not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from language.expressions import NAMES, Expression, Kind, expressions
+from language.lexicon import (
+    FUNCTION_WORDS,
+    ORGANISATION_NOUNS,
+    PERSON_NOUNS,
+    PLACE_NOUNS,
+    QUESTION_WORDS,
+    RELATION_IDIOMS,
+    RELATION_TRIGGERS,
+    RELATIONS,
+)
+from language.terms import stem, terms, words
+
+
+class Asks(Enum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    TIME = "time"
+    DURATION = "duration"
+    AMOUNT = "amount"
+    NUMBER = "number"
+    REASON = "reason"
+    STANCE = "stance"  # what someone said, claimed, how they reacted
+    YES_NO = "yes/no"
+    OTHER = "other"
+
+
+# How well each kind of expression answers each kind of question (1: fully; less: loosely).
+ANSWERED_BY: dict[Asks, dict[Kind, float]] = {
+    Asks.PERSON: {Kind.PERSON: 1.0, Kind.NAME: 0.5},
+    Asks.ORGANISATION: {Kind.ORGANISATION: 1.0, Kind.NAME: 0.7},
+    Asks.PLACE: {Kind.PLACE: 1.0, Kind.NATIONALITY: 0.5},
+    Asks.TIME: {Kind.DATE: 1.0, Kind.YEAR: 1.0, Kind.RELATIVE_DATE: 0.3},
+    Asks.DURATION: {Kind.DURATION: 1.0, Kind.DATE: 0.5, Kind.YEAR: 0.5},
+    Asks.AMOUNT: {Kind.AMOUNT: 1.0, Kind.NUMBER: 0.5},
+    Asks.NUMBER: {Kind.NUMBER: 1.0, Kind.AMOUNT: 1.0, Kind.DURATION: 0.5},
+}
+# Kinds a list's items may be of, by what the question asks.
+LIST_ITEMS: dict[Asks, frozenset[Kind]] = {
+    Asks.PERSON: frozenset({Kind.PERSON}),
+    Asks.ORGANISATION: frozenset({Kind.ORGANISATION, Kind.NAME}),
+    Asks.PLACE: frozenset({Kind.PLACE, Kind.NATIONALITY}),
+    Asks.OTHER: frozenset({Kind.ORGANISATION, Kind.NAME, Kind.PERSON, Kind.PLACE}),
+}
+
+_WH = r"(?:which|what)"
+_WH_WORD = re.compile(
+    rf"\b(?:{_WH}|(?:name|list)(?= (?:some|all|a few|several|the|any|each|every)\b))\b", re.I
+)
+# "which (two) (European) countries", "what was the target year": the noun within a few words.
+_NOUN_REACH = 8
+# Nouns that name people or countries alike ("members of the alliance").
+_SINGULAR_VERBS = frozenset({"was", "is", "has", "does"})
+_AMBIGUOUS_NOUNS = frozenset(
+    {"member", "members", "partner", "partners", "side", "sides", "party", "parties"}
+)
+_RULES: tuple[tuple[Asks, re.Pattern[str]], ...] = tuple(
+    (asks, re.compile(pattern, re.I))
+    for asks, pattern in (
+        (
+            Asks.STANCE,
+            r"\b(?:what|how)\b(?:\s+\S+){0,6}?\s+(?:did|does|do|has|have|had)\b.*\b(?:say|said|claim|"
+            r"tell|told|argue|warn|describe|call|respond|react|reply|think|feel|reckon|view|see|regard|ask|"
+            r"accuse|admit|insist)\b",
+        ),
+        (
+            Asks.STANCE,
+            r"\baccording to\b|\bwhat (?:was|were|is|are)\b.*\b(?:reaction|response|view|position|"
+            r"stance|verdict)\b|\bhow did\b.*\bdescribe\b",
+        ),
+        (
+            Asks.REASON,
+            r"^\W*why\b|\bwhy (?:did|does|do|is|was|were|has|have|had|would|should|didn|wasn|"
+            r"weren|isn|doesn)\b|\bfor what reasons?\b|\bwhat reasons?\b|"
+            r"\bwhat (?:was|were|is) the (?:reason|cause|motive)\b|"
+            r"\bwhat (?:prompted|caused|led to|drove)\b",
+        ),
+        (
+            Asks.TIME,
+            r"^\W*when\b|\b(?:and|but) when\b|\bwhat (?:year|date|month|day|time)\b|"
+            r"\b(?:which|since|by|until|in) (?:what )?(?:year|date|month)\b|\bsince when\b|\bby when\b|"
+            r"\bhow long ago\b",
+        ),
+        (
+            Asks.DURATION,
+            r"\bhow long\b(?! ago)|\bhow soon\b|\bhow many (?:years|months|weeks|days)\b|"
+            r"\bwithin what (?:time|period)\b",
+        ),
+        (
+            Asks.AMOUNT,
+            r"\bhow much\b|\bwhat (?:percentage|share|proportion|amount|sum|price|fee|figure|"
+            r"cost|value)\b|\bhow (?:big|large|high|low|expensive)\b|\bwhat did .* cost\b|"
+            r"\bwhat .* (?:cost|worth)\b",
+        ),
+        (
+            Asks.NUMBER,
+            r"\bhow many\b|\bwhat (?:number|rank|position|place)\b|\bwhere did .* rank\b|\brank(?:ed)?\b",
+        ),
+        (Asks.PLACE, r"^\W*where\b|\b(?:and|but) where\b|\bin which (?:country|city|town|place)\b"),
+        (
+            Asks.PERSON,
+            r"^\W*who\b|\b(?:and|but|,) who\b|\bwho (?:is|was|were|did|had|has|led|said|took|came|"
+            r"made|wrote|broke|caught|signed|ran|runs|heads|headed|replaced|succeeded)\b|\bwhose\b",
+        ),
+        (
+            Asks.YES_NO,
+            r"^\W*(?:did|does|do|is|was|were|has|have|had|will|would|can|could|should|are|isn't|"
+            r"wasn't|didn't|doesn't)\b",
+        ),
+    )
+)
+# "which others", "name some of the apps", "list the countries": a list, whatever the noun.
+_LIST_WORDS = re.compile(
+    r"\b(?:name|list|which|what) (?:all |the )?(?:\w+ )?(?:others|ones)\b|"
+    r"\b(?:name|list) (?:some|all|a few|several|the|any|each|every)\b",
+    re.I,
+)
+_AUXILIARIES = frozenset(
+    [
+        "was",
+        "were",
+        "is",
+        "are",
+        "did",
+        "do",
+        "does",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+    ]
+)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+_SCENE = re.compile(
+    r"^\W*(?:when|while|after|before|once|as)\b[^,?]*,\s*(?=(?:who|what|when|where|which|why|how|did|does|do|"
+    r"is|was|were|has|have)\b)",
+    re.I,
+)
+_CONCRETE = frozenset({Asks.AMOUNT, Asks.NUMBER, Asks.DURATION, Asks.TIME, Asks.PERSON, Asks.ORGANISATION})
+_PARTS = re.compile(
+    r",?\s+\b(?:and|but)\s+(?=(?:who|what|when|where|which|why|how|did|does|do|is|was|were)\b)", re.I
+)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionAnalysis:
+    """What a question asks (``asks``: the first is the main part) and what it is about."""
+
+    text: str
+    asks: tuple[Asks, ...]
+    wants_list: bool
+    list_of: Asks | None  # what the items of a list are
+    terms: frozenset[str]  # content-word stems
+    names: frozenset[str]  # stems of the words of the names, places, years the question gives
+    given: frozenset[str]  # keys of the expressions the question states (an answer must add to them)
+    expressions: tuple[Expression, ...] = field(default=())
+    parts: tuple[str, ...] = ()  # a two-part question's parts
+    relations: frozenset[str] = frozenset()  # relations asked about (lexicon.RELATIONS keys)
+    counted: str = ""  # the stem of what "how many" counts ("users")
+    role: str = ""  # the stem of the noun a "which ..." question names its answer by ("judge")
+    years: frozenset[str] = frozenset()  # the years the question names
+    context: frozenset[str] = frozenset()  # stems of the earlier turns' topic (a follow-up's)
+
+    @property
+    def main(self) -> Asks:
+        return self.asks[0]
+
+    @property
+    def relation(self) -> frozenset[str]:
+        """The content stems that are not names: what the question says happened."""
+        return self.terms - self.names
+
+
+def _noun_asks(noun: str) -> Asks | None:
+    noun = noun.lower()
+    if noun in PERSON_NOUNS:
+        return Asks.PERSON
+    if noun in PLACE_NOUNS:
+        return Asks.PLACE
+    if noun in ORGANISATION_NOUNS:
+        return Asks.ORGANISATION
+    if noun in ("year", "years", "date", "dates", "month", "day"):
+        return Asks.TIME
+    return None
+
+
+def _plural(noun: str) -> bool:
+    noun = noun.lower()
+    irregular = ("people", "men", "women")
+    return (noun.endswith("s") and not noun.endswith(("ss", "us", "is"))) or noun in irregular
+
+
+def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
+    """The kind a "which/what ... NOUN" phrase asks for, whether the noun is plural (a list), the noun.
+
+    The phrase runs from the first content word after "which"/"what" to the next function
+    word; its last noun of a known kind is its head ("which state news outlet": an outlet).
+    """
+    for match in _WH_WORD.finditer(text):
+        phrase: list[str] = []
+        following = ""
+        for word in words(text[match.end() :])[:_NOUN_REACH]:
+            if word in FUNCTION_WORDS:
+                if phrase:
+                    following = word
+                    break
+                continue
+            phrase.append(word)
+        for word in reversed(phrase):
+            if word in ("others", "ones"):
+                return Asks.OTHER, True, ""
+            if word in _AMBIGUOUS_NOUNS:
+                return Asks.OTHER, _plural(word), word
+            asks = _noun_asks(word)
+            if asks is not None:
+                # "which of the aides was ...": a singular verb asks for one of them
+                return asks, _plural(word) and following not in _SINGULAR_VERBS, word
+    return None, False, ""
+
+
+def _kinds(text: str) -> list[Asks]:
+    found: list[Asks] = []
+    for sentence in _SENTENCE.split(text):
+        # "When X did Y, who ...?": the opening "when" sets the scene, the question comes after it
+        sentence = _SCENE.sub("", sentence)
+        for asks, pattern in _RULES:
+            if pattern.search(sentence) and asks not in found:
+                found.append(asks)
+    noun_asks, _, _ = _wh_noun(text)
+    if noun_asks is not None and noun_asks not in found and Asks.STANCE not in found:
+        found.insert(0 if not found or found == [Asks.YES_NO] else len(found), noun_asks)
+    if len(found) > 1 and Asks.YES_NO in found:
+        found.remove(Asks.YES_NO)
+    # "What did X reckon it would cost?" asks for the amount more than for the opinion.
+    if found and found[0] is Asks.STANCE and len(found) > 1 and found[1] in _CONCRETE:
+        found[0], found[1] = found[1], found[0]
+    return found or [Asks.OTHER]
+
+
+def analyse(question: str, context: str = "") -> QuestionAnalysis:
+    """The kinds the question asks for, whether it wants a list, and what it is about.
+
+    ``context``: words of the earlier turns a follow-up leans on; they add to what the question is
+    about (``QuestionAnalysis.context``), never to what it asks or the names it gives.
+    """
+    parts = tuple(p.strip() for p in _PARTS.split(question) if p.strip())
+    asks: list[Asks] = []
+    for part in parts or (question,):
+        for kind in _kinds(part):
+            if kind not in asks:
+                asks.append(kind)
+    noun_asks, plural, noun = _wh_noun(question)
+    wants_list = bool(plural or _LIST_WORDS.search(question)) and Asks.STANCE not in asks[:1]
+    found = expressions(question)
+    given = frozenset(e.key for e in found) | frozenset(w.lower() for e in found for w in e.text.split())
+    names = frozenset(
+        stem(w)
+        for e in found
+        if e.kind in NAMES or e.kind in (Kind.YEAR, Kind.NATIONALITY)
+        for w in words(e.text)
+    )
+    return QuestionAnalysis(
+        text=question,
+        asks=tuple(asks),
+        wants_list=wants_list,
+        list_of=(noun_asks or Asks.OTHER) if wants_list else None,
+        terms=frozenset(terms(question)),
+        context=frozenset(terms(context)) - frozenset(terms(question)),
+        names=names,
+        given=given,
+        expressions=tuple(found),
+        parts=parts if len(parts) > 1 else (),
+        relations=frozenset(
+            name
+            for name, pattern in _TRIGGERS.items()
+            if pattern.search(_IDIOMS[name].sub(" ", question) if name in _IDIOMS else question)
+        ),
+        counted=_counted(question),
+        role=stem(noun) if noun else "",
+        years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
+    )
+
+
+def _counted(question: str) -> str:
+    """The head noun of "how many US users": what the number counts."""
+    match = _HOW_MANY.search(question)
+    if match is None:
+        return ""
+    phrase: list[str] = []
+    for word in words(question[match.end() :])[:3]:
+        # stop at the verb: an auxiliary, or a past tense after the noun ("residents voted")
+        past = phrase and len(word) > 4 and word.endswith("ed")
+        if word in _AUXILIARIES or word in QUESTION_WORDS or (word in FUNCTION_WORDS and phrase) or past:
+            break
+        if word not in FUNCTION_WORDS:
+            phrase.append(word)
+    return stem(phrase[-1]) if phrase else ""
+
+
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # not after a hyphen: "so-called" does not ask what something is called
+    return re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")\b",
+        re.I,
+    )
+
+
+_TRIGGERS = {name: _phrases(words) for name, words in RELATION_TRIGGERS.items()}
+_IDIOMS = {name: _phrases(words) for name, words in RELATION_IDIOMS.items()}
+RELATION_PATTERNS = {name: _phrases(words) for name, words in RELATIONS.items()}
+
+
+def states_relation(relation: str, sentence: str) -> bool:
+    """Whether the sentence uses one of the relation's words (not in an idiom)."""
+    if relation in _IDIOMS:
+        sentence = _IDIOMS[relation].sub(" ", sentence)
+    return bool(RELATION_PATTERNS[relation].search(sentence))

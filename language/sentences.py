@@ -1,0 +1,165 @@
+"""Sentences of a text, and the flags that keep what is not a statement out of an answer.
+
+Splitting is a regular expression that knows the abbreviations of news English (pysbd is more
+thorough but costs tens of milliseconds a passage). The flags are decided from the sentence's
+own shape, never from its topic: a photo caption ("X arriving at Y on Monday"), a byline or a
+wire credit, a prompt to read, share or subscribe, a headline repeated in the body, a question
+the writer asks, text too short or too shouty to be a statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntFlag
+
+from language.lexicon import ABBREVIATIONS
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£$€])|\n+")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?][\"”’)\]]*$")
+# "LONDON (Reuters) -", "BEIJING, Jan 28 (Reuters) -", "Feb 17 (Reuters) -": wire datelines.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .,'-]{2,40}(?:,\s+\w+\.? \d{1,2})?\s*(?:\([\w .]+\))?|"
+    r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?\s*)?\([\w .]+\))\s*[-–—]+\s+"
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_LOWER_START = re.compile(r"^[a-z]")
+
+
+class Flag(IntFlag):
+    """Why a sentence should not be quoted as an answer (none: it may)."""
+
+    CAPTION = 1
+    BYLINE = 2
+    PROMPT = 4  # read more, share, subscribe, follow, click
+    HEADLINE = 8  # a title-case line, or the article's own title
+    QUESTION = 16
+    FRAGMENT = 32  # too short, no lower-case words, a link, or starts mid-sentence
+    CREDIT = 64  # picture or copyright credit
+
+
+# "Mayor X arriving at Y with Z": a name, then a participle, and no finite verb after it.
+_CAPTION = re.compile(
+    r"^[A-Z][\w.-]*\s+(?:(?:[A-Z][\w.-]*|of|the|and|for|de)\s+){0,8}(?:is |are )?"
+    r"(?:pictured|seen|arriving|arrives|leaving|leaves|speaking|"
+    r"attending|walking|gesturing|posing|looks on|delivering|waving|shaking hands|meeting|sitting|"
+    r"standing|holding|visiting|addressing)\b(?![^.]*\b(?:said|says|told|is|are|was|were|has|have|had|"
+    r"will|would|can|could|did|does)\b)",
+)
+_CAPTION_MARK = re.compile(
+    r"\((?:photo|image|picture|pictured|credit|file)\b[^)]*\)|\b(?:photograph|photo|image|picture)\s*:|"
+    r"\bgetty images\b|\bpa wire\b|\bafp via\b|\b(?:reuters|ap|afp|epa)/[A-Z]|\bfile photo\b|"
+    r"\bpictured (?:above|below|left|right|here)\b|\(left\)|\(right\)|\(centre\)|\(center\)",
+    re.I,
+)
+_BYLINE = re.compile(
+    r"^[Bb]y\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|-]|and\b|$)|"
+    r"^(?i:reporting|writing|editing|additional reporting|compiled|produced) by\b|"
+    r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:is|was) an? (?:\w+ ){0,3}(?:correspondent|reporter|editor|columnist|"
+    r"contributor|writer)\b[^.]{0,60}\.?$",
+)
+_PROMPT = re.compile(
+    r"^(?:read|see) (?:more|also|the full|our)\b|^(?:click|tap) (?:here|to)\b|\bclick here\b|"
+    r"^share (?:this|on|via)\b|^follow (?:us|@|the)\b|^(?:sign up|subscribe)\b|\bsign up (?:for|to)\b|"
+    r"\bnewsletter\b|^(?:listen|watch)(?: now)?:|^advertisement\b|^related:|^more:|"
+    r"\ball rights reserved\b|^©|\bcookies?\b.*\b(?:accept|policy)\b|\bterms of (?:use|service)\b|"
+    r"^download (?:the|our)\b|^(?:get|download) the app\b",
+    re.I,
+)
+_CREDIT = re.compile(r"^(?:photo|image|picture|credit|source|copyright)\s*:", re.I)
+
+
+# Openings that lean on the sentence before: quoted alone, the sentence would not say who or what.
+_BACK_REFERENCE = re.compile(
+    r"^[\"“‘']?(?:this|that|these|those|it|its|such|he|she|they|his|her|their|the move|the decision|"
+    r"the measure|the step|for (?:that|this|these) reasons?|that is why|this is why|as a result|therefore|"
+    r"thus|hence|however|but|instead)\b",
+    re.I,
+)
+
+
+def refers_back(sentence: str) -> bool:
+    """Whether the sentence opens with a word that points at the one before ("This", "He", "As a result")."""
+    return bool(_BACK_REFERENCE.match(sentence))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` in order; a boundary after a known abbreviation or an initial is not one."""
+    pieces = [p for p in _BOUNDARY.split(text) if p and p.strip()]
+    out: list[str] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if out:
+            last = _LAST_WORD.search(out[-1])
+            word = last.group(1) if last else ""
+            # "Mr. Lee", "U.S. officials", "John F. Kennedy": not the end of a sentence
+            if word.lower().rstrip(".") in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                out[-1] = f"{out[-1]} {piece}"
+                continue
+        out.append(piece)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A sentence of a text: ``text[start:end]``, and its flags."""
+
+    start: int
+    end: int
+    flags: Flag
+
+
+def sentence_spans(text: str, title: str = "") -> list[Span]:
+    """Every sentence of ``text`` with its offsets and flags (``title``: the article's headline)."""
+    spans: list[Span] = []
+    pos = 0
+    for sentence in split_sentences(text):
+        start = text.find(sentence, pos)
+        if start < 0:  # the splitter joined pieces with a single space where the text had more
+            first = sentence.split(" ", 1)[0]
+            start = max(text.find(first, pos), pos)
+        end = start + len(sentence)
+        spans.append(Span(start, end, flags(sentence, title)))
+        pos = end
+    return spans
+
+
+def tidy(sentence: str) -> str:
+    """A sentence fit to quote: one line, without a leading wire dateline."""
+    return _DATELINE.sub("", " ".join(sentence.split()))
+
+
+def _title_case(words: list[str]) -> bool:
+    """Most words capitalised, as in a headline (short function words aside)."""
+    long = [w for w in words if len(w) > 3]
+    return len(words) >= 4 and bool(long) and sum(w[0].isupper() for w in long) >= 0.8 * len(long)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(_WORD.findall(a.lower())) == " ".join(_WORD.findall(b.lower()))
+
+
+def flags(sentence: str, title: str = "") -> Flag:
+    """Why ``sentence`` is not a statement to quote, as flags (Flag(0): it is one)."""
+    text = tidy(sentence)
+    found = Flag(0)
+    words = _WORD.findall(text)
+    if _CAPTION.search(text) or _CAPTION_MARK.search(text):
+        found |= Flag.CAPTION
+    if _BYLINE.search(text):
+        found |= Flag.BYLINE
+    if _PROMPT.search(text):
+        found |= Flag.PROMPT
+    if _CREDIT.search(text):
+        found |= Flag.CREDIT
+    ends = text.rstrip("\"”’') ")
+    if ends.endswith("?"):
+        found |= Flag.QUESTION
+    if (title and _same_text(text, title)) or (
+        _title_case(words) and not ends.endswith((".", "!", "?", ":"))
+    ):
+        found |= Flag.HEADLINE
+    lower = sum(1 for w in words if w[0].islower())
+    if len(words) < 5 or lower < len(words) / 3 or "http" in text or _LOWER_START.match(text):
+        found |= Flag.FRAGMENT
+    return found

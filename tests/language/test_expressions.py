@@ -1,0 +1,77 @@
+"""What sentences state: people, organisations, places, dates, amounts (sentences written here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from language.expressions import Kind, countries, expressions, lower_case_words, resolve
+
+pytestmark = pytest.mark.unit
+
+
+def found(sentence: str, common: frozenset[str] = frozenset()) -> set[tuple[str, str]]:
+    return {(e.kind.value, e.text) for e in expressions(sentence, common)}
+
+
+def test_titles_mark_people_and_head_nouns_mark_organisations() -> None:
+    got = found(
+        "Harbour Secretary Ann Lee told the Westmoor Port Authority that spokesman Li Wei would attend."
+    )
+    assert ("person", "Ann Lee") in got and ("person", "Li Wei") in got
+    assert ("organisation", "Westmoor Port Authority") in got
+
+
+def test_a_name_after_a_title_of_place_is_the_person() -> None:
+    got = found("The Mayor of Westmoor Dara Quinn opened the pier.")
+    assert any(kind == "person" and text.endswith("Dara Quinn") for kind, text in got)
+
+
+def test_a_person_followed_by_of_the_bank_is_not_joined_to_it() -> None:
+    got = found("The board met Chief Executive Officer Ann Lee of the Bank of Westmoor at noon.")
+    assert ("person", "Ann Lee") in got and ("organisation", "Bank of Westmoor") in got
+
+
+def test_acronyms_are_organisations_and_laws_are_not_people() -> None:
+    got = found("The NFTA said the Coastal Safety Act would pass, and Project Gull would wait.")
+    assert ("organisation", "NFTA") in got
+    assert ("name", "Coastal Safety Act") in got and ("name", "Project Gull") in got
+
+
+def test_times_and_amounts() -> None:
+    got = found(
+        "On 14 July 2020 the council agreed to spend £2.5bn, or 40% of its budget, over three to five "
+        "years from 2021, and 1,200 jobs were created last week."
+    )
+    assert ("date", "14 July 2020") in got
+    assert ("amount", "£2.5bn") in got and ("amount", "40%") in got
+    assert ("duration", "three to five years") in got
+    assert ("year", "2021") in got
+    assert ("number", "1,200") in got
+    assert ("relative date", "last week") in got
+
+
+def test_weekdays_and_sentence_openers_are_not_names() -> None:
+    common = lower_case_words(["the officials were there"])
+    for sentence in (
+        "Speaking on Tuesday, the mayor said the pier was safe.",
+        "Officials said the pier was safe.",
+    ):
+        got = found(sentence, common)
+        assert not any(kind in ("person", "name", "organisation") for kind, _ in got), got
+
+
+def test_countries_by_name_alias_and_demonym() -> None:
+    text = "British and French envoys met U.S. officials in the Czech Republic, not in Britain; tell us."
+    names = countries(text)
+    assert set(names) == {"United Kingdom", "France", "United States", "Czechia"}
+
+
+def test_lower_case_us_is_not_a_country() -> None:
+    assert "United States" not in countries("They told us the ferry was late.")
+
+
+def test_a_surname_alone_is_the_person_named_in_full_elsewhere() -> None:
+    first = expressions("Harbour Minister Dara Quinn opened the pier.")
+    second = expressions("Later Quinn left for the mainland.")
+    resolved = resolve([first, second])
+    assert any(e.kind is Kind.PERSON and e.text == "Quinn" for e in resolved[1])

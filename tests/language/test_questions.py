@@ -1,0 +1,71 @@
+"""What questions ask for, on questions written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from language.questions import Asks, analyse
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who runs the Westmoor ferry company?", Asks.PERSON),
+        ("Which harbour minister signed the contract?", Asks.PERSON),
+        ("Which shipping firm won the island tender?", Asks.ORGANISATION),
+        ("Which Chinese state news outlet carried the story?", Asks.ORGANISATION),
+        ("When did the new pier open?", Asks.TIME),
+        ("what year was the port authority founded?", Asks.TIME),
+        ("How long will the repairs take?", Asks.DURATION),
+        ("How much did the council pay for the ferry?", Asks.AMOUNT),
+        ("How many passengers used the ferry in 2023?", Asks.NUMBER),
+        ("Where did Westmoor rank in the survey?", Asks.NUMBER),
+        ("Where is the ferry built?", Asks.PLACE),
+        ("Why did the harbour board delay the vote?", Asks.REASON),
+        ("What reason did the council give for the delay?", Asks.REASON),
+        ("What did the mayor say about the delay?", Asks.STANCE),
+        ("What did the union reckon the strike would cost?", Asks.AMOUNT),
+        ("Did the mayor back the plan?", Asks.YES_NO),
+        ("When the ferry sank, who was at the helm?", Asks.PERSON),
+    ],
+)
+def test_what_the_question_asks_for(question: str, asks: Asks) -> None:
+    assert analyse(question).asks[0] is asks
+
+
+def test_two_part_questions_ask_two_things() -> None:
+    qa = analyse("Who led the protest, and how many people joined it?")
+    assert qa.asks == (Asks.PERSON, Asks.NUMBER)
+    assert len(qa.parts) == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "wants_list", "of"),
+    [
+        ("Which countries banned the ferry line?", True, Asks.PLACE),
+        ("Which senators signed the letter?", True, Asks.PERSON),
+        ("Name some of the apps the ministry blocked.", True, Asks.ORGANISATION),
+        ("Which others did it name?", True, Asks.OTHER),
+        ("Which of the mayor's aides was also at the meeting?", False, None),
+        ("Which company won the tender?", False, None),
+    ],
+)
+def test_list_questions(question: str, wants_list: bool, of: Asks | None) -> None:
+    qa = analyse(question)
+    assert qa.wants_list is wants_list
+    assert qa.list_of is of
+
+
+def test_what_a_question_counts_names_and_relates() -> None:
+    qa = analyse("How many island residents voted for the bridge in 2024?")
+    assert qa.counted == "resid" and qa.years == {"2024"} and "voting" in qa.relations
+    assert analyse("Who took over from Dara Quinn as mayor?").relations == {"succession"}
+    assert analyse("Which judge stopped the sale?").role == "judg"
+    assert "naming" not in analyse("When did the so-called golden era begin?").relations
+
+
+def test_given_expressions_are_not_answers() -> None:
+    qa = analyse("When did Harbour Minister Ann Lee visit Port Ella in May 2021?")
+    assert "lee" in qa.given and "may 2021" in qa.given

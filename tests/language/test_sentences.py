@@ -1,0 +1,81 @@
+"""Sentence splitting and the flags that keep furniture out of answers, on sentences written here."""
+
+from __future__ import annotations
+
+import pytest
+
+from language.sentences import Flag, flags, refers_back, sentence_spans, split_sentences, tidy
+
+pytestmark = pytest.mark.unit
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    text = (
+        "Mr. Okafor met U.S. officials on Tuesday. The talks, led by John F. Keane, ran late. "
+        "Dr. Lin said 40% of the kit was old."
+    )
+    assert split_sentences(text) == [
+        "Mr. Okafor met U.S. officials on Tuesday.",
+        "The talks, led by John F. Keane, ran late.",
+        "Dr. Lin said 40% of the kit was old.",
+    ]
+
+
+def test_spans_point_into_the_text() -> None:
+    text = "First line here today.\n\nSecond   one follows it now."
+    spans = sentence_spans(text)
+    assert [text[s.start : s.end] for s in spans] == [
+        "First line here today.",
+        "Second   one follows it now.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "flag"),
+    [
+        ("Harbour Minister Ann Lee arriving at the Westmoor ferry terminal with aides", Flag.CAPTION),
+        ("The new terminal opened in May (Photo: Westmoor Press)", Flag.CAPTION),
+        ("By Ravi Menon and Clara Ode", Flag.BYLINE),
+        ("Reporting by Tom Hale; Editing by Jo Park", Flag.BYLINE),
+        ("Read more: how the ferry deal was done", Flag.PROMPT),
+        ("Sign up for our morning newsletter to get the best stories", Flag.PROMPT),
+        ("Westmoor Opens Its New Ferry Terminal To Traffic", Flag.HEADLINE),
+        ("Will the island council now approve the second pier?", Flag.QUESTION),
+        ("Then it rained.", Flag.FRAGMENT),
+        ("see the rest of the report on page two of the supplement.", Flag.FRAGMENT),
+    ],
+)
+def test_furniture_is_flagged(sentence: str, flag: Flag) -> None:
+    assert flag in flags(sentence)
+
+
+def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None:
+    title = "Ferry operator wins the island contract"
+    assert Flag.HEADLINE in flags("Ferry operator wins the island contract", title)
+    assert not flags("The ferry operator won the island contract after a long tender.", title)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The harbour board approved the ferry contract on Monday after a two-hour debate.",
+        "Minister Ann Lee said the terminal would open in 2031, two years late.",
+        "“We will not accept a second delay,” the mayor told reporters.",
+        "Officials speaking to reporters said the pier was safe.",
+    ],
+)
+def test_statements_are_not_flagged(sentence: str) -> None:
+    assert flags(sentence) == Flag(0)
+
+
+def test_datelines_are_removed_from_quotes() -> None:
+    assert tidy("WESTMOOR (Island Wire) - The ferry   left late.") == "The ferry left late."
+    assert tidy("PORT ELLA, March 3 (Island Wire) - Talks resumed.") == "Talks resumed."
+    assert tidy("Mar 3 (Island Wire) - Talks resumed.") == "Talks resumed."
+
+
+def test_sentences_that_point_back_are_recognised() -> None:
+    assert refers_back("This was the third delay in a year.")
+    assert refers_back("He said the vote would be close.")
+    assert refers_back("For that reason, the pier was closed.")
+    assert not refers_back("The harbour board met on Monday.")

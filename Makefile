@@ -42,7 +42,7 @@ demo: $(BIN)/.installed
 
 lint: dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot ingest vectorstore bench tests
+	$(BIN)/mypy bot ingest language vectorstore bench tests
 
 pytest: dev
 	$(BIN)/pytest

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Bump when tokenize() changes: saved indexes built with another tokenizer are then ignored.
-TOKENIZER = "words-lower-fold-stopwords-en/1"
+TOKENIZER = "words-lower-fold-stopwords-en-snowball/2"
 KEY_FILE = "generation.json"
 _WORD = re.compile(r"[^\W_]+")
 _MARK = re.compile(r"[\u0300-\u036f]")
@@ -41,11 +41,15 @@ Row = tuple[int, str, str | None, int | None]  # rowid, article_id, publisher, p
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased unicode words with diacritics folded and English stopwords removed."""
+    """Stems of the lower-cased unicode words, diacritics folded and English stopwords removed.
+
+    Stemming (Snowball, PyStemmer) lets "banned" find "ban" and "betrayal" find "betray"
+    (docs/answering.md has what it changed).
+    """
     if not text.isascii():
         text = _MARK.sub("", unicodedata.normalize("NFKD", text))
     stopwords = _stopwords()
-    return [w for w in _WORD.findall(text.lower()) if w not in stopwords]
+    return _stemmer().stemWords([w for w in _WORD.findall(text.lower()) if w not in stopwords])
 
 
 @cache
@@ -55,6 +59,13 @@ def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return frozenset(STOPWORDS_EN)
+
+
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,9 @@ def settings(tmp_path: Path) -> VectorStoreSettings:
     return VectorStoreSettings(path=tmp_path / "store")
 
 
-def test_tokenize_lowercases_folds_and_drops_stopwords() -> None:
-    assert tokenize("The Café in Zürich and 5G masts") == ["cafe", "zurich", "5g", "masts"]
+def test_tokenize_lowercases_folds_stems_and_drops_stopwords() -> None:
+    assert tokenize("The Café in Zürich and 5G masts") == ["cafe", "zurich", "5g", "mast"]
+    assert tokenize("banned bans") == ["ban", "ban"]  # stems: one form finds the others
 
 
 def test_write_by_another_store_is_seen_by_the_next_query(settings: VectorStoreSettings) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from ingest.models import Article
+from language.annotations import METADATA_KEY, annotate, encode
+from language.expressions import lower_case_words
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -34,6 +36,7 @@ class Chunk:
     start: int
     end: int
     embed_text: str  # what the model sees: title + text
+    notes: str = ""  # its sentences' flags and expressions (language.annotations), as stored
 
     def to_document(self, article: Article) -> Document:
         """As a LangChain Document, for code that speaks LangChain."""
@@ -59,7 +62,19 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
         value = getattr(article, key)
         if value is not None:
             meta[key] = value
+    if chunk.notes:
+        meta[METADATA_KEY] = chunk.notes
     return meta
+
+
+def annotated(article: Article, chunks: list[Chunk]) -> list[Chunk]:
+    """The chunks with their sentence notes, decided once here so that answering only reads them.
+
+    A capitalised first word counts as a name only if the article never writes it lower-case,
+    so the whole article's lower-case words are the reference.
+    """
+    common = lower_case_words([article.text])
+    return [replace(c, notes=encode(annotate(c.text, article.title, common))) for c in chunks]
 
 
 @dataclass(frozen=True, slots=True)

@@ -428,12 +428,12 @@ class _Run:
             from vectorstore.embeddings import build_embedder
 
             self.embedder = build_embedder(self.settings.embedding)
-        from ingest.chunking import chunker_for
+        from ingest.chunking import annotated, chunker_for
 
         chunker = chunker_for(self.embedder, self.settings.ingest)
         self.progress.stage("chunking", total=len(writes))
         for write in writes:
-            write.chunks = chunker.split(write.article)
+            write.chunks = annotated(write.article, chunker.split(write.article))
             self.progress.advance()
 
     def _embed_and_write(self, writes: list[_Write], now: str, report: IngestReport) -> None:

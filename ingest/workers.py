@@ -214,7 +214,7 @@ class _Worker:
 
 
 def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
-    from ingest.chunking import chunker_for
+    from ingest.chunking import annotated, chunker_for
     from ingest.normalize import detect_language, load_language_model, normalize
     from vectorstore.encoders import build_encoder, encode
 
@@ -249,7 +249,7 @@ def _serve(requests: IO[bytes], replies: IO[bytes]) -> None:
                 language_model.join()
             reply("ok", [detect_language(text) for text in item])
         else:
-            chunks = chunker.split(item)
+            chunks = annotated(item, chunker.split(item))
             reply("ok", (chunks, encode(encoder, [c.embed_text for c in chunks], embedding.batch_size)))
 
 

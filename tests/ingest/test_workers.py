@@ -16,7 +16,7 @@ import numpy as np
 import psutil
 import pytest
 
-from ingest.chunking import chunker_for
+from ingest.chunking import annotated, chunker_for
 from ingest.models import Article
 from ingest.normalize import normalize
 from ingest.readers.files import read_file
@@ -51,8 +51,9 @@ def test_workers_give_the_chunks_and_vectors_of_the_ingest_process(
     # Each article once, as it finishes, named by its place in the list given.
     assert sorted(i for i, _ in results) == list(range(len(articles)))
     for i, (chunks, vectors) in results:
-        expected = chunker.split(articles[i])
-        assert chunks == expected  # ids, texts, offsets, embedded text
+        expected = annotated(articles[i], chunker.split(articles[i]))
+        assert chunks == expected  # ids, texts, offsets, embedded text, sentence notes
+        assert all(c.notes for c in chunks)
         assert vectors.shape == (len(expected), embedder.dim)
         local = embedder.encode([c.embed_text for c in expected])
         assert np.min(np.sum(local * vectors, axis=1)) > 0.9999

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer.types import Answer, Origin
-from bot.evaluation import EvalReport, read_question_list
+from bot.evaluation import ANSWER_FIRST_TYPES, MEASURES, TARGETS, EvalReport, Split, read_question_list
 from vectorstore.records import ArticleRecord
 
 
@@ -24,6 +24,7 @@ def answer_json(answer: Answer, item_id: str | int | None = None) -> dict[str, A
     out: dict[str, Any] = {} if item_id is None else {"id": item_id}
     out.update(
         question=answer.question,
+        reading=answer.reading,
         answer=answer.text,
         abstained=answer.abstained,
         citations=[
@@ -57,6 +58,8 @@ def _origin(origin: Origin) -> str:
 def answer_view(answer: Answer) -> RenderableType:
     """The answer, then its numbered sources (title, publisher, author, date, url, origins, quote)."""
     parts: list[RenderableType] = [Text(answer.text)]
+    if answer.reading:
+        parts.insert(0, Text(f"Reading this as: {answer.reading}", style="dim"))
     if answer.citations:
         parts.append(Text("\nSources", style="bold"))
     for c in answer.citations:
@@ -74,36 +77,100 @@ def answer_view(answer: Answer) -> RenderableType:
     return Group(*parts)
 
 
-def eval_table(report: EvalReport) -> RenderableType:
-    """One row per question, then the summary measures beside the issue's targets."""
+def eval_table(report: EvalReport, split: Split | None = None) -> RenderableType:
+    """One row per question, every measure of the eval README for the tune and check halves side
+    by side (or the one half asked for) beside the issue's targets, then the measures per type."""
+    scores = report.subset(split) if split else report
     table = Table(title="geotech-bot evaluation")
-    for column in ("id", "type", "hit@4", "keywords", "cited gold", "abstained"):
+    for column in (
+        "id",
+        "half",
+        "type",
+        "hit@4",
+        "keywords",
+        "first",
+        "cited gold",
+        "in passages",
+        "abstained",
+    ):
         table.add_column(column)
 
     def mark(flag: bool) -> str:
         return "[green]yes[/]" if flag else "[red]no[/]"
 
-    for s in report.scores:
-        if s.question.answerable:
+    for s in scores.scores:
+        q = s.question
+        if q.answerable:
+            first = mark(s.answer_first) if q.kind in ANSWER_FIRST_TYPES else ""
             abstained = "[red]yes[/]" if s.answer.abstained else "no"
-            row = (mark(s.hit), mark(s.keywords), mark(s.citation_hit), abstained)
+            row = (
+                mark(s.hit),
+                mark(s.keywords),
+                first,
+                mark(s.citation_hit),
+                mark(s.retrieval_recall),
+                abstained,
+            )
         else:
-            row = ("", "", "", mark(s.answer.abstained))
-        table.add_row(s.question.id, s.question.kind, *row)
-    answerable, unanswerable = len(report.answerable), len(report.unanswerable)
-    summary = Table(title="summary")
-    for column in ("measure", "value", "target", "over"):
-        summary.add_column(column)
-    rows = (
-        ("hit@4", report.hit_at_4, ">= 0.90", f"{answerable} answerable"),
-        ("keyword accuracy", report.keyword_accuracy, ">= 0.65", f"{answerable} answerable"),
-        ("citation hit", report.citation_hit, ">= 0.90", "answered answerable"),
-        ("abstention", report.abstention, ">= 0.80", f"{unanswerable} unanswerable"),
-        ("false abstention", report.false_abstention, "<= 0.10", f"{answerable} answerable"),
+            row = ("", "", "", "", "", mark(s.answer.abstained))
+        table.add_row(q.id, q.split, q.kind, *row)
+    halves = (
+        {split: scores}
+        if split
+        else {"tune": report.subset("tune"), "check": report.subset("check"), "all": report}
     )
-    for measure, value, target, over in rows:
-        summary.add_row(measure, f"{value:.2f}", target, over)
-    return Group(table, summary)
+    summary = Table(title="summary")
+    for column in ("measure", *halves, "target"):
+        summary.add_column(column, justify="right" if column != "measure" else "left")
+    figures = {name: half.measures() for name, half in halves.items()}
+    for measure in MEASURES:
+        summary.add_row(
+            measure, *(_figure(figures[name][measure]) for name in halves), TARGETS.get(measure, "")
+        )
+    counts = [f"{len(h.answerable)} + {len(h.unanswerable)}" for h in halves.values()]
+    summary.add_row("questions (answerable + not)", *counts, "", style="dim")
+    kinds = Table(title="by question type")
+    kinds.add_column("type")
+    kinds.add_column("questions", justify="right")
+    for measure in ("keyword accuracy", "answer-first", "list item recall", "abstention"):
+        kinds.add_column(measure, justify="right")
+    for kind, part in scores.by_type().items():
+        m = part.measures()
+        kinds.add_row(
+            kind,
+            str(len(part.scores)),
+            *(_figure(m[k]) for k in ("keyword accuracy", "answer-first", "list item recall", "abstention")),
+        )
+    return Group(table, summary, kinds)
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def eval_json(report: EvalReport) -> dict[str, Any]:
+    """The measures of each half and of all questions, and every question's result."""
+    return {
+        "measures": {
+            "tune": report.subset("tune").measures(),
+            "check": report.subset("check").measures(),
+            "all": report.measures(),
+        },
+        "questions": [
+            {
+                "id": s.question.id,
+                "split": s.question.split,
+                "type": s.question.kind,
+                "answer": s.answer.text,
+                "abstained": s.answer.abstained,
+                "hit": s.hit,
+                "keywords": s.keywords,
+                "answer_first": s.answer_first,
+                "retrieval_recall": s.retrieval_recall,
+            }
+            for s in report.scores
+        ],
+    }
 
 
 def articles_table(articles: Sequence[ArticleRecord]) -> Table:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -12,6 +12,9 @@ from rich.markup import escape
 
 from bot.settings import Secrets, Settings, load_settings
 from vectorstore.config import ConfigError
+
+if TYPE_CHECKING:
+    from bot.evaluation import Split
 
 # Nothing in geotech-bot may download at run time; users who name a hub model and are
 # online can set HF_HUB_OFFLINE=0 themselves.
@@ -219,23 +222,49 @@ def ask(
 
 @app.command(name="eval")
 def evaluate(
-    questions: Annotated[Path, typer.Argument(help="gold questions (the format of dev_questions.json)")],
+    questions: Annotated[
+        list[Path],
+        typer.Argument(metavar="QUESTIONS.json...", help="gold questions (the format of dev_questions.json)"),
+    ],
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="only the tune or the check half (the first of several files is all tune; "
+            "otherwise odd-numbered ids are tune, even ones check)",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Score answers against gold questions: hit@4, keyword accuracy, citation hit, abstention."""
+    """Score answers against gold questions: every measure of the eval README, per half and type."""
     settings, secrets = setup(config)
-    from bot.answer_view import eval_table
-    from bot.errors import EvalFileError
-    from bot.evaluation import evaluate as run_eval
-    from bot.evaluation import load_questions
+    import json
 
+    from bot.answer.types import Question
+    from bot.answer_view import eval_json, eval_table
+    from bot.errors import EvalFileError
+    from bot.evaluation import Asked, load_question_files
+    from bot.evaluation import evaluate as run_eval
+
+    if split not in (None, "tune", "check"):
+        fail(f"--split takes 'tune' or 'check', not {split!r}")
+    half: Split | None = "tune" if split == "tune" else "check" if split == "check" else None
     try:
-        gold = load_questions(questions)
+        gold = load_question_files(questions)
     except EvalFileError as exc:
         fail(str(exc))
     service = _answer_service(settings, secrets)
-    report = run_eval(gold, service.ask, service.retriever.index.list_articles())
-    Console().print(eval_table(report))
+
+    def ask(question: Question) -> Asked:
+        traced = service.ask_traced(question)
+        return Asked(traced.answer, tuple(p.text for p in traced.passages))
+
+    report = run_eval(gold, ask, service.retriever.index.list_articles())
+    if as_json:
+        typer.echo(json.dumps(eval_json(report.subset(half) if half else report), ensure_ascii=False))
+    else:
+        Console().print(eval_table(report, half))
 
 
 @app.command()

@@ -15,6 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.json"
+DEV_QUESTIONS_MORE = SHARED / "eval" / "dev_questions_more.json"
+# The project's own evaluation data: a second corpus with its questions, and conversations.
+OWN_EVAL = REPO / "data" / "eval"
+APPS_CORPUS = REPO / "data" / "corpus_apps"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

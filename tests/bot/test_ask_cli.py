@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from tests.conftest import DEV_QUESTIONS, IngestedCorpus
+from bot.evaluation import MEASURES
+from tests.conftest import DEV_QUESTIONS, DEV_QUESTIONS_MORE, IngestedCorpus
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,7 +31,7 @@ def test_ask_json_is_one_object_in_the_contract(runner: CliRunner) -> None:
     lines = [ln for ln in result.stdout.splitlines() if ln.strip()]
     assert len(lines) == 1
     data = json.loads(lines[0])
-    assert set(data) == {"question", "answer", "abstained", "citations", "timings_ms"}
+    assert set(data) == {"question", "reading", "answer", "abstained", "citations", "timings_ms"}
     assert data["abstained"] is False and "[1]" in data["answer"]
     assert data["citations"] and all(set(c) == CITATION_KEYS for c in data["citations"])
     origin = data["citations"][0]["origin"][0]
@@ -98,8 +99,16 @@ def test_sources_lists_the_stored_articles(runner: CliRunner, ingested_corpus: I
     assert guardian and all(a["publisher"].lower() == "guardian" for a in guardian)
 
 
-def test_eval_prints_the_table(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["eval", str(DEV_QUESTIONS)])
+def test_eval_prints_both_halves_and_every_measure(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["eval", str(DEV_QUESTIONS), str(DEV_QUESTIONS_MORE)])
     assert result.exit_code == 0, result.output
-    for label in ("hit@4", "keyword accuracy", "citation hit", "abstention", "false abstention"):
-        assert label in result.stdout
+    for label in (*MEASURES, "tune", "check", "by question type"):
+        assert label in result.stdout, label
+    halves = runner.invoke(
+        app, ["eval", str(DEV_QUESTIONS), str(DEV_QUESTIONS_MORE), "--split", "check", "--json"]
+    )
+    report = json.loads(halves.stdout)
+    assert {q["split"] for q in report["questions"]} == {"check"} and len(report["questions"]) == 30
+    assert set(report["measures"]["all"]) == set(MEASURES)
+    wrong = runner.invoke(app, ["eval", str(DEV_QUESTIONS), "--split", "half"])
+    assert wrong.exit_code != 0 and "--split takes 'tune' or 'check'" in wrong.output

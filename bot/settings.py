@@ -16,17 +16,15 @@ from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
 
 
 class AnswerSettings(Section):
-    top_k: int = Field(8, ge=1, le=50, description="passages handed to the answerer")
+    top_k: int = Field(16, ge=1, le=50, description="passages handed to the answerer")
     candidates: int = Field(40, ge=1, le=500, description="passages fetched from each index before fusion")
-    max_per_article: int = Field(2, ge=1, description="passages one article may contribute")
+    max_per_article: int = Field(3, ge=1, description="passages one article may contribute")
     max_chars: int = Field(700, ge=100, le=4000, description="longest extractive answer, in characters")
-    min_support: float = Field(
-        0.0, description="abstain when the best passage supports the question less than this"
-    )
     max_sentences: int = Field(4, ge=1, le=20, description="most sentences in an extractive answer")
-    embed_sentences: int = Field(
-        0, ge=0, le=500, description="candidate sentences embedded per question; 0 = use the passage's score"
+    fact_sentences: int = Field(
+        2, ge=1, le=20, description="most sentences answering who / when / where / how much / how many"
     )
+    max_items: int = Field(10, ge=2, le=25, description="most items in an answer that is a list")
     rrf_k: int = Field(
         60, ge=1, description="reciprocal rank fusion constant (larger flattens rank differences)"
     )

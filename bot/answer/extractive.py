@@ -1,20 +1,17 @@
-"""The default answerer: the retrieved sentences that answer the question, each citing its article.
+"""The default answerer: sentences of the retrieved articles that answer the question, each cited.
 
-No model writes anything: every sentence of the answer is a sentence of a stored article, so
-nothing is invented. Sentences are scored on three signals:
+No model writes anything: every sentence of an answer is a sentence of a stored article, so
+nothing is invented. The steps, each in its own module:
 
-- meaning: cosine similarity of the sentence to the question (the embedding model, run on the
-  few dozen best sentences only: query-time embedding of hundreds would be too slow);
-- words: the idf-weighted share of the question's content words the sentence (or its
-  neighbour, which often carries the subject) contains;
-- kind: whether the sentence holds the kind of answer asked for (``kinds.py``).
-
-The best sentences are composed into a short answer, preferring new articles and new facts;
-a sentence repeated in another article is stated once and cites both. When even the best
-sentence supports the question too little, when the question names something no passage
-mentions, or when no sentence holds the kind of answer asked for (an amount for "how much"; for
-"who" about a multi-word proper name, another name in a sentence naming it), the answer says
-so instead.
+1. ``language.questions``: what the question asks for (a person, a date, an amount, a list...)
+   and what it is about;
+2. ``candidates``: the quotable sentences of the passages (captions, bylines, prompts and
+   headlines were flagged at ingest and are left out);
+3. ``scoring``: one score per sentence from general features, read as the probability that
+   the sentence answers the question;
+4. here: say "I couldn't find that" when no sentence is likely enough to answer, else put the
+   best sentence first and add only what is about the same thing; a list question gets one
+   line per item (``lists``).
 """
 
 from __future__ import annotations
@@ -22,114 +19,52 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
-import numpy as np
-
-from bot.answer.kinds import Kind, holds_amount, kind_match, name_phrases, names, question_kinds, years
+from bot.answer.candidates import Candidate, article_of, candidates
+from bot.answer.lists import Item, list_items
+from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
-from bot.answer.text import coverage, idf, split_sentences, terms, tidy
+from bot.answer.support import verdict
 from bot.answer.types import Answer, Citation, Question
+from language.expressions import Kind
+from language.questions import Asks, QuestionAnalysis, analyse
+from language.sentences import refers_back
 from vectorstore.records import ChunkRecord
-from vectorstore.retrieval import Passage, overlap, shingles
+from vectorstore.retrieval import Passage, overlap
 
 logger = logging.getLogger(__name__)
 
-_LETTERS = re.compile(r"[a-z]")
-_LIST_KINDS = (Kind.COUNTRIES, Kind.ORGANISATIONS)
-# Kinds whose answer is a name (the one the question's named subject must come with).
-_NAMED_KINDS = (Kind.WHO, Kind.ORGANISATIONS)
-# How close in score a sentence from a new article must come to the best remaining one to go first.
-_NEAR = 0.85
-
-
-class Encoder(Protocol):
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+# Questions whose answer is one fact: the answer stays short.
+# Questions whose answer goes on after the sentence that reports the event.
+_EXPLAINED = frozenset({Asks.REASON, Asks.STANCE})
+# Questions about time: a date without its year is given the article's date.
+_DATED = frozenset({Asks.TIME})
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_ONE_FACT = frozenset(
+    {Asks.PERSON, Asks.ORGANISATION, Asks.PLACE, Asks.TIME, Asks.DURATION, Asks.AMOUNT, Asks.NUMBER}
+)
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractiveParams:
-    """How sentences are scored and composed (from ``[answer]``)."""
+    """How sentences are chosen and composed (from ``[answer]``)."""
 
     max_chars: int = 700
     max_sentences: int = 4
-    embed_sentences: int = 0
-    min_support: float = 0.0
-    weight_dense: float = 1.0
-    weight_words: float = 1.0
-    weight_kind: float = 0.3
-    weight_rank: float = 0.2
-    neighbour: float = 0.5
-    keep_ratio: float = 0.75
-    list_keep_ratio: float = 0.6
+    fact_sentences: int = 2
+    max_items: int = 10
+    keep_margin: float = 1.5
+    list_margin: float = 3.0
     same_fact: float = 0.6
 
 
-@dataclass(slots=True)
-class Candidate:
-    """One sentence of a retrieved passage."""
-
-    text: str
-    passage: int  # index in the retrieved list (0 = best)
-    chunks: list[ChunkRecord]  # the chunk it came from, then other articles' chunks repeating it
-    terms: set[str]
-    words: float = 0.0
-    kind: float = 0.0
-    dense: float = 0.0
-    score: float = 0.0
-    shingles: frozenset[str] = field(default_factory=frozenset)
-
-
 @dataclass(frozen=True, slots=True)
-class Scored:
-    """The scored candidates of a question, best first, and how well the best supports it."""
+class Composed:
+    """What an answer says: sentences (best first) or list items led by one sentence."""
 
-    candidates: list[Candidate]
-    support: float
-    sentences: list[Candidate] = field(default_factory=list)  # every candidate sentence, unranked
-
-
-def _quotable(sentence: str) -> bool:
-    """A sentence, not page furniture: enough words and mostly lower-case prose."""
-    words = sentence.split()
-    if len(words) < 5 or len(sentence) > 600:
-        return False
-    lower = sum(1 for w in words if _LETTERS.match(w))
-    return lower >= len(words) / 3 and "http" not in sentence
-
-
-def candidates(passages: Sequence[Passage]) -> list[Candidate]:
-    """The quotable sentences of the passages, each once (overlapping chunks repeat sentences)."""
-    seen: dict[str, Candidate] = {}
-    for rank, passage in enumerate(passages):
-        copy_shingles = [(c, shingles(c.text)) for c in passage.copies]
-        for raw in split_sentences(passage.text):
-            sentence = tidy(raw)
-            if not _quotable(sentence):
-                continue
-            key = " ".join(sentence.lower().split())
-            if key in seen:  # the same sentence in another article: cite that one too
-                known = seen[key]
-                if all(_article(c) != passage.article_id for c in known.chunks):
-                    known.chunks.append(passage.chunk)
-                continue
-            sig = shingles(sentence)
-            copies = [c for c, c_sig in copy_shingles if overlap(sig, c_sig) >= 0.9]
-            seen[key] = Candidate(sentence, rank, [passage.chunk, *copies], terms(sentence), shingles=sig)
-    return list(seen.values())
-
-
-def unmentioned_names(question: str, passages: Sequence[Passage]) -> set[str]:
-    """Names in the question (capitalised words) that no retrieved passage contains.
-
-    A question about something the articles never name ("the Swedish court", "Royal Assent")
-    cannot be answered from them, however close the rest of the wording comes.
-    """
-    if not passages:
-        return set()
-    text = " ".join(p.text for p in passages).lower()
-    return {n for n in names(question) if n not in text}
+    sentences: list[Candidate]
+    items: list[Item]
 
 
 class ExtractiveAnswerer:
@@ -137,148 +72,97 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        encoder: Encoder | None,
         article_count: Callable[[], int],
         params: ExtractiveParams | None = None,
+        weights: Weights | None = None,
     ) -> None:
-        self.encoder = encoder
         self.article_count = article_count
         self.params = params or ExtractiveParams()
+        self.weights = weights or fitted_weights()
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        unknown = unmentioned_names(question.text, passages)
-        if unknown:
-            logger.info("abstaining: no retrieved passage mentions %s", ", ".join(sorted(unknown)))
+        qa = analyse(question.text, question.context)
+        ranked = self.rank(qa, passages)
+        if not ranked:
             return self.abstain(question, passages)
-        scored = self.score(question.text, passages)
-        if not scored.candidates or scored.support < self.params.min_support:
+        support = verdict(qa, ranked, passages)
+        if not support.supported:
+            logger.info("abstaining: %s", support.reason)
             return self.abstain(question, passages)
-        if not holds_answer(question.text, scored.candidates):
-            logger.info("abstaining: no retrieved sentence holds the amount or year asked for")
-            return self.abstain(question, passages)
-        if not names_answer(question.text, scored.sentences):
-            logger.info(
-                "abstaining: no sentence naming %s holds the kind of answer asked for",
-                name_phrases(question.text),
-            )
-            return self.abstain(question, passages)
-        breadth = any(k in _LIST_KINDS for k in question_kinds(question.text))
-        chosen = self.compose(scored.candidates, breadth=breadth)
-        return self.render(question, chosen)
+        return self.render(question, qa, self.compose(qa, ranked))
 
-    # -- scoring -----------------------------------------------------------------------------
-
-    def score(self, query: str, passages: Sequence[Passage]) -> Scored:
-        p = self.params
-        found = candidates(passages)
-        if not found:
-            return Scored([], 0.0)
-        kinds = question_kinds(query)
-        query_terms = terms(query)
-        weights = idf([c.terms for c in found])
-        unseen = max(weights.values(), default=1.0)
-        for i, cand in enumerate(found):
-            own = coverage(query_terms, cand.terms, weights, unseen)
-            context = set(cand.terms)
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(found) and found[j].passage == cand.passage:
-                    context |= found[j].terms
-            cand.words = max(own, p.neighbour * coverage(query_terms, context, weights, unseen))
-            cand.kind = max(kind_match(k, cand.text, query) for k in kinds) if kinds != (Kind.OTHER,) else 0.0
-        prior = [1.0 / (1 + rank) for rank in range(len(passages))]
-        # Only the most promising sentences are embedded (the cost grows with their number);
-        # the others, and all of them with embed_sentences = 0, take their passage's similarity.
-        pre = sorted(
-            found,
-            key=lambda c: (
-                p.weight_words * c.words + p.weight_kind * c.kind + p.weight_rank * prior[c.passage]
-            ),
-            reverse=True,
-        )[: max(p.embed_sentences, p.max_sentences * 8)]
-        for cand in pre:
-            cand.dense = passages[cand.passage].dense or 0.0
-        embedded = pre[: p.embed_sentences] if self.encoder is not None else []
-        if self.encoder is not None and embedded:
-            vectors = self.encoder.encode([query, *(c.text for c in embedded)])
-            for cand, sim in zip(embedded, vectors[1:] @ vectors[0], strict=True):
-                cand.dense = float(sim)
-        for cand in pre:
-            cand.score = (
-                p.weight_dense * cand.dense
-                + p.weight_words * cand.words
-                + p.weight_kind * cand.kind
-                + p.weight_rank * prior[cand.passage]
-            )
-        pre.sort(key=lambda c: c.score, reverse=True)
-        best = pre[0]
-        support = p.weight_dense * best.dense + p.weight_words * best.words
-        return Scored(pre, support, found)
+    def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
+        """The passages' quotable sentences, best answer first."""
+        return rank(qa, candidates(passages), passages, self.weights)
 
     # -- composing ---------------------------------------------------------------------------
 
-    def compose(self, ranked: Sequence[Candidate], breadth: bool = False) -> list[Candidate]:
-        """The best sentence, then others close to it in score that add a new fact, within max_chars.
-
-        A sentence that repeats a chosen one from another article is not repeated: its article
-        is cited beside the chosen sentence instead. With ``breadth`` (questions asking for a
-        list of countries or companies) the answer is spread over articles: a sentence of the
-        right kind from an article not cited yet goes before a slightly better one from a cited article,
-        since each source tends to name different members of the list.
-        """
+    def compose(self, qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Composed:
         p = self.params
+        # Scores are log-odds of being the answer among these sentences: a margin is a ratio.
+        kept = [c for c in ranked if c.score >= ranked[0].score - p.keep_margin]
+        if qa.wants_list:
+            items = list_items(qa, ranked, p.max_items, p.list_margin)
+            if len(items) >= 2:
+                # the best sentence naming the most of them leads, so the list reads in context
+                lead = max(
+                    (i.source for i in items),
+                    key=lambda c: (sum(i.source is c and not i.in_title and bool(i.qualifier) for i in items), c.score),
+                )
+                return Composed([lead], items)
+        limit = p.fact_sentences if qa.asks[0] in _ONE_FACT and not qa.parts else p.max_sentences
         chosen: list[Candidate] = []
         used = 0
-        top = ranked[0].score
-        floor = (p.list_keep_ratio if breadth else p.keep_ratio) * top
-        pool = list(ranked)
-        while pool and len(chosen) < p.max_sentences:
-            cand = pool.pop(self._next(pool, chosen) if breadth else 0)
+        for cand in self._with_followers(qa, kept, ranked):
+            if len(chosen) >= limit:
+                break
             twin = next((c for c in chosen if overlap(cand.shingles, c.shingles) >= p.same_fact), None)
-            if twin is not None:
-                known = {_article(ch) for ch in twin.chunks}
-                twin.chunks.extend(ch for ch in cand.chunks if _article(ch) not in known)
+            if twin is not None:  # the same fact in another article: cite it beside the first
+                known = {article_of(ch) for ch in twin.chunks}
+                twin.chunks.extend(ch for ch in cand.chunks if article_of(ch) not in known)
                 continue
-            if chosen and cand.score < floor:
-                continue
-            cost = len(cand.text) + 8
-            if used + cost > p.max_chars:
+            cost = len(quote(cand)) + 8
+            if chosen and used + cost > p.max_chars:
                 continue
             chosen.append(cand)
             used += cost
-        if not chosen:
-            chosen.append(ranked[0])
-        return chosen
+        return Composed(chosen, [])
 
     @staticmethod
-    def _next(pool: Sequence[Candidate], chosen: Sequence[Candidate]) -> int:
-        """Index of the best candidate of the right kind from an uncited article, else of the best."""
-        cited = {_article(ch) for c in chosen for ch in c.chunks}
-        for i, cand in enumerate(pool):
-            if cand.score < _NEAR * pool[0].score:
-                break
-            if cand.kind > 0 and _article(cand.chunks[0]) not in cited:
-                return i
-        return 0
+    def _with_followers(
+        qa: QuestionAnalysis, kept: Sequence[Candidate], ranked: Sequence[Candidate]
+    ) -> list[Candidate]:
+        """The kept sentences in order; for a "why" or "what did they say" question each is
+        followed by the sentence after it, where news explains the event it reports."""
+        if qa.asks[0] not in _EXPLAINED:
+            return list(kept)
+        after = {(c.passage, c.position): c for c in ranked}
+        out: list[Candidate] = []
+        for cand in kept:
+            for c in (cand, after.get((cand.passage, cand.position + 1))):
+                if c is not None and c not in out:
+                    out.append(c)
+        return out
 
-    def render(self, question: Question, chosen: Sequence[Candidate]) -> Answer:
-        numbers: dict[str, int] = {}
-        quotes: dict[str, list[str]] = {}
-        chunks: dict[str, ChunkRecord] = {}
+    # -- rendering ---------------------------------------------------------------------------
+
+    def render(self, question: Question, qa: QuestionAnalysis, composed: Composed) -> Answer:
+        cites = _Citations()
         lines = []
-        for cand in chosen:
-            marks = []
-            for chunk in cand.chunks:
-                article = _article(chunk)
-                n = numbers.setdefault(article, len(numbers) + 1)
-                chunks.setdefault(article, chunk)
-                quotes.setdefault(article, []).append(cand.text)
-                if f"[{n}]" not in marks:
-                    marks.append(f"[{n}]")
-            lines.append(f"{_fit(cand.text, self.params.max_chars)} {''.join(marks)}")
-        citations = tuple(
-            citation(n, chunks[article], " … ".join(quotes[article])) for article, n in numbers.items()
-        )
-        return Answer(question.text, " ".join(lines), abstained=False, citations=citations)
+        for i, cand in enumerate(composed.sentences):
+            text = _fit(quote(cand), self.params.max_chars)
+            if i == 0 and qa.asks[0] in _DATED:
+                text += _reported(cand)
+            lines.append(f"{text} {cites.marks(cand)}")
+        text = " ".join(lines)
+        if composed.items:
+            text += "\n" + "\n".join(
+                f"- {item.name}"
+                + (f": {item.qualifier}" if item.qualifier else "")
+                + f" {cites.marks(item.source)}"
+                for item in composed.items
+            )
+        return Answer(question.text, text, abstained=False, citations=cites.citations())
 
     def abstain(self, question: Question, passages: Sequence[Passage], closest: int = 3) -> Answer:
         """ "I couldn't find that", naming the closest articles (no claim is made, so nothing is cited)."""
@@ -300,42 +184,47 @@ class ExtractiveAnswerer:
         return Answer(question.text, text, abstained=True)
 
 
-def holds_answer(question: str, ranked: Sequence[Candidate]) -> bool:
-    """Whether a candidate sentence could state the fact asked for: an amount when the question
-    asks "how much", within every year the question names.
+class _Citations:
+    """Numbers each cited article once, in order of first citation, with the sentences quoted from it."""
 
-    Sentences about the question's subject that state no amount, or amounts of another year,
-    mean the articles cover the topic but not this fact. A year counts as met when the
-    sentence states it or its article was published in it (news says "last month", not the year).
-    """
-    wanted = years(question)
-    for cand in ranked:
-        published = str(cand.chunks[0].metadata.get("published") or "")[:4]
-        if all(y in cand.text or y == published for y in wanted) and holds_amount(cand.text, question):
-            return True
-    return False
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.quotes: dict[str, list[str]] = {}
+        self.chunks: dict[str, ChunkRecord] = {}
 
+    def marks(self, cand: Candidate) -> str:
+        marks: list[str] = []
+        for chunk in cand.chunks:
+            article = article_of(chunk)
+            n = self.numbers.setdefault(article, len(self.numbers) + 1)
+            self.chunks.setdefault(article, chunk)
+            quotes = self.quotes.setdefault(article, [])
+            if cand.text not in quotes:
+                quotes.append(cand.text)
+            if f"[{n}]" not in marks:
+                marks.append(f"[{n}]")
+        return "".join(marks)
 
-def names_answer(question: str, sentences: Sequence[Candidate]) -> bool:
-    """Whether a sentence naming the question's proper names names someone or something else,
-    when the question asks "who" or "which company" and names a multi-word proper name.
-
-    A name of two or more words ("National Grid Office", "Dana Whitfield") is the most specific
-    thing a question names; a sentence that names it is about it. When no sentence about it
-    names anyone the question does not, the articles know the subject but not who did it,
-    however well the sentences around them match: a neighbour's name must not answer for the
-    named subject. Only asked-for names are checked this strictly: a date or a number is often
-    stated a sentence away from the full name. Needs ``Candidate.kind`` as set by ``score``.
-    """
-    if not any(kind in _NAMED_KINDS for kind in question_kinds(question)):
-        return True
-    wanted = [name.lower() for name in name_phrases(question)]
-    about = [c for c in sentences if any(name in c.text.lower() for name in wanted)]
-    return not about or any(c.kind > 0 for c in about)
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(
+            citation(n, self.chunks[article], " … ".join(self.quotes[article]))
+            for article, n in self.numbers.items()
+        )
 
 
-def _article(chunk: ChunkRecord) -> str:
-    return str(chunk.metadata.get("article_id", chunk.id))
+def quote(cand: Candidate) -> str:
+    """The sentence as quoted: with the one before it when it opens by pointing back ("He said...")."""
+    if cand.previous and refers_back(cand.text):
+        return f"{cand.previous} {cand.text}"
+    return cand.text
+
+
+def _reported(cand: Candidate) -> str:
+    """ " (reported 2020-07-29)" for a date stated without its year ("on June 29", "last month")."""
+    if any(e.kind is Kind.YEAR or (e.kind is Kind.DATE and _YEAR.search(e.text)) for e in cand.expressions):
+        return ""
+    published = cand.chunks[0].metadata.get("published")
+    return f" (reported {published})" if published else ""
 
 
 def _fit(sentence: str, limit: int) -> str:
@@ -344,4 +233,4 @@ def _fit(sentence: str, limit: int) -> str:
     return sentence[: limit - 9].rsplit(" ", 1)[0] + "…"
 
 
-__all__ = ["Citation", "ExtractiveAnswerer", "ExtractiveParams", "Scored", "candidates"]
+__all__ = ["Composed", "ExtractiveAnswerer", "ExtractiveParams"]

@@ -1,10 +1,22 @@
-"""Follow-up questions ("and Canada?", "why did they do that?") rewritten into standalone retrieval queries.
+"""Follow-up questions ("and Canada?", "who said that?", "how much was it worth?") read in context.
 
-The default rewriter is offline and deterministic: it recognises elliptical and pronoun-led
-follow-ups, resolves the earlier questions of the conversation in turn, and carries the previous
-question's topic over, swapping in a new country, name or year for the old one of the same kind.
-With an LLM configured, the model may rewrite instead; the deterministic query is its fallback.
-A question that stands on its own is returned unchanged.
+A question is a follow-up when it leans on the one before: it opens like one ("and ...", "what
+about ...") or uses a word that points back (he, they, that meeting, the same), or it is no more
+than a question word or two ("why?", "by what year?"). Whether it also names something does not
+matter ("and what did the ministry say about the report?" is one).
+
+The default reader is offline and deterministic. It resolves the earlier questions of the
+conversation in turn, then reads the follow-up as a ``Reading``:
+
+- ``text``: the follow-up as understood, shown to the user ("Reading this as: ..."). An ellipsis
+  becomes the previous question with the new country, name or year swapped in; a pronoun takes
+  the one person (or organisation) it can stand for, looked for first in what the user just read
+  (the earlier answer's first sentence), then in the earlier question;
+- ``query``: that text and, in lower case, the earlier question's topic words, which retrieval
+  and scoring use. Lower case, so that the context is never taken for names the question gives.
+
+With an LLM configured, the model may rewrite instead; the deterministic reading is its fallback.
+A question that stands on its own is read as it is.
 """
 
 from __future__ import annotations
@@ -13,58 +25,22 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, Protocol
-
-import pycountry
 
 from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
 from bot.answer.types import Question, Turn
 from bot.settings import LLMSettings, Secrets
+from language.expressions import Kind, countries, expressions, lower_case_words
+from language.lexicon import FUNCTION_WORDS
+from language.terms import is_content, words
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
-Kind = Literal["country", "name", "year"]
+EntityKind = Literal["country", "name", "year"]
 
-# Common names the ISO list does not use ("Russian Federation", "Korea, Republic of"...).
-_COUNTRY_ALIASES = {
-    "United States": ("United States", "United States of America", "America", "USA", "U.S.A.", "US", "U.S."),
-    "United Kingdom": ("United Kingdom", "Britain", "Great Britain", "UK", "U.K."),
-    "European Union": ("European Union", "EU", "E.U."),
-    "Russia": ("Russia", "Russian Federation"),
-    "China": ("China", "PRC", "People's Republic of China", "Mainland China"),
-    "Taiwan": ("Taiwan",),
-    "South Korea": ("South Korea", "Republic of Korea", "ROK"),
-    "North Korea": ("North Korea", "DPRK"),
-    "Iran": ("Iran",),
-    "Syria": ("Syria",),
-    "Vietnam": ("Vietnam", "Viet Nam"),
-    "Turkey": ("Turkey", "Türkiye"),
-    "Czech Republic": ("Czech Republic", "Czechia"),
-    "United Arab Emirates": ("United Arab Emirates", "UAE"),
-    "Palestine": ("Palestine",),
-    "Laos": ("Laos",),
-    "Moldova": ("Moldova",),
-    "Bolivia": ("Bolivia",),
-    "Venezuela": ("Venezuela",),
-    "Tanzania": ("Tanzania",),
-}
-# Country names that are also everyday words: recognised only when capitalised.
-_WORDLIKE_COUNTRIES = frozenset({"turkey", "chad", "jordan", "georgia", "guinea", "niger", "china"})
-
-# Words that start questions or glue them together; never part of a name.
-_FUNCTION_WORDS = frozenset(
-    str.split(
-        "a about after also an and any are as at be been before but by can could did do does for "
-        "from had has have how i if in is it its me might my no not now of on or our please should "
-        "show so than that the their then there these they this those to tell too was we were what "
-        "when where which who whom whose why will with would you give list explain describe compare "
-        "instead still"
-    )
-)
 _WH = ("why", "when", "how", "where", "who", "what", "which")
 _AUX = r"do|does|did|is|are|was|were|has|have|had|can|could|will|would|should"
 # "and Canada?", "what about Germany?", "how about in 2021?"...
@@ -77,9 +53,20 @@ _FILLER = frozenset(
     {"too", "also", "then", "now", "instead", "as", "well", "in", "for", "the", "of", "about"}
 )
 _PRONOUN = re.compile(r"\b(they|them|it|he|him|she|her|their|theirs|its|his|hers)\b", re.I)
+# Pronouns that always point back; "it" often does not ("is it true that ...").
+_POINTING = re.compile(r"\b(?:they|them|he|him|she|her|their|theirs|his|hers)\b", re.I)
 _POSSESSIVE = frozenset({"their", "theirs", "its", "his", "hers"})
-_PERSONAL = frozenset({"he", "him", "his", "she", "her", "hers"})  # people: only a name fits, not a country
-_DEMONSTRATIVE = re.compile(r"\b(that|this|these|those)\b(?!\s+(?:year|month|week|time|day)s?\b)", re.I)
+_PERSONAL = frozenset({"he", "him", "his", "she", "her", "hers"})  # people: only a person fits
+# "that"/"this" pointing back: at the end ("who said that?") or before a noun and the end
+# ("when was that meeting?"), not "this year" or "that X did Y".
+_DEMONSTRATIVE = re.compile(
+    r"\b(?:that|this|these|those)\b(?!\s+(?:year|month|week|time|day)s?\b)(?:\s+[\w'-]+){0,2}\s*[?.!]*\s*$"
+    r"|\bthe same\b|\bthe other\b",
+    re.I,
+)
+_IT = re.compile(
+    r"\b(?:was|is|did|does|will|would|could|can|has|had)\s+it\b(?!\s+(?:true|possible|likely)\b)", re.I
+)
 # "why did they do that?" takes the previous question's action.
 _DO_THAT = re.compile(
     r"\b(do|does|did|will|would|could|can|should)\s+(?:they|he|she|it)\s+(?:do|did)\s+(?:that|this|so|it)\b",
@@ -89,74 +76,69 @@ _PREV_CLAUSE = re.compile(
     rf"^(?:(?:why|when|how|where|who|what|which)\s+)?(?:(?P<aux>{_AUX})\s+)?(?P<clause>.+)$", re.I
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# The subject of an earlier question: "What did Labour say ...", "How much did Huawei's phone cost".
+_SUBJECT = re.compile(
+    rf"^(?i:what|how(?:\s+much|\s+many)?|why|when|where|which\s+\w+)\s+(?i:{_AUX})\s+(?:the\s+)?"
+    r"(?P<subject>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+)
 _CAPITALISED = re.compile(r"\b[A-Z][\w&-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w&-]*)*")
+# A follow-up of at most this many content words leans on the previous question ("by what year?").
+_SHORT = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    kind: Kind
+    kind: EntityKind
     key: str  # canonical form: the same country under two aliases has one key
     start: int
     end: int
 
 
-@lru_cache(maxsize=1)
-def _country_pattern() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
-    """(case-sensitive pattern, case-insensitive pattern, alias (lower-cased) → canonical name)."""
-    canonical: dict[str, str] = {}
-    for country in pycountry.countries:
-        names = {country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)}
-        common = getattr(country, "common_name", None) or country.name
-        for name in names:
-            if name and "," not in name and "(" not in name:
-                canonical.setdefault(name.lower(), common)
-    for main, names_ in _COUNTRY_ALIASES.items():
-        for alias in names_:
-            canonical[alias.lower()] = main
-    aliases = sorted(canonical, key=len, reverse=True)
-    # Abbreviations and word-like names only match as written ("US", not the pronoun "us").
-    exact = [a for a in aliases if len(a) <= 4 or a in _WORDLIKE_COUNTRIES or "." in a]
-    loose = [a for a in aliases if a not in set(exact)]
-    originals = {alias.lower(): alias for names_ in _COUNTRY_ALIASES.values() for alias in names_}
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a question is read: ``text`` as understood (shown), ``query`` for retrieval and scoring."""
 
-    def written(alias: str) -> str:
-        return re.escape(originals.get(alias, alias.title() if alias.islower() else alias))
+    text: str
+    context: str = ""  # the earlier question's topic words, lower case
 
-    exact_re = re.compile(r"(?<![\w.])(?:" + "|".join(written(a) for a in exact) + r")(?![\w])")
-    loose_re = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(a) for a in loose) + r")(?!\w)", re.I)
-    return exact_re, loose_re, canonical
+    @property
+    def query(self) -> str:
+        return f"{self.text} ({self.context})" if self.context else self.text
+
+    @classmethod
+    def as_is(cls, text: str) -> Reading:
+        return cls(text)
 
 
 def entities(text: str) -> list[Entity]:
-    """Countries (pycountry names and common aliases), capitalised names and years, in text order."""
-    exact_re, loose_re, canonical = _country_pattern()
+    """Countries (names, aliases, demonyms), capitalised names and years, in text order."""
     found: list[Entity] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= e.start or start >= e.end for e in found)
 
-    for pattern in (exact_re, loose_re):
-        for m in pattern.finditer(text):
+    for canonical, spelling in countries(text).items():
+        for m in re.finditer(re.escape(spelling), text):
             if free(m.start(), m.end()):
-                found.append(Entity("country", canonical[m.group().lower()], m.start(), m.end()))
+                found.append(Entity("country", canonical, m.start(), m.end()))
     for m in _YEAR.finditer(text):
         if free(m.start(), m.end()):
             found.append(Entity("year", m.group(), m.start(), m.end()))
     for m in _CAPITALISED.finditer(text):
-        words = list(re.finditer(r"\S+", m.group()))
-        while words and words[0].group().lower() in _FUNCTION_WORDS:  # "What", "Did", "The"...
-            words.pop(0)
-        while words and words[-1].group().lower() in _FUNCTION_WORDS:
-            words.pop()
-        if words:
-            start, end = m.start() + words[0].start(), m.start() + words[-1].end()
+        tokens = list(re.finditer(r"\S+", m.group()))
+        while tokens and tokens[0].group().lower() in FUNCTION_WORDS | set(_WH):  # "What", "Did", "The"...
+            tokens.pop(0)
+        while tokens and tokens[-1].group().lower() in FUNCTION_WORDS:
+            tokens.pop()
+        if tokens:
+            start, end = m.start() + tokens[0].start(), m.start() + tokens[-1].end()
             if free(start, end):
                 found.append(Entity("name", text[start:end].lower(), start, end))
     return sorted(found, key=lambda e: e.start)
 
 
 def is_followup(text: str) -> bool:
-    """Whether `text` leans on an earlier question: elliptical ("and Canada?") or pronoun-led."""
+    """Whether ``text`` leans on an earlier question (see the module docstring)."""
     return _classify(_clean(text)) is not None
 
 
@@ -169,56 +151,81 @@ def _core(text: str) -> str:
 
 
 def _content(text: str) -> list[str]:
-    return [w for w in re.findall(r"[\w'-]+", text.lower()) if w not in _FUNCTION_WORDS and w not in _FILLER]
+    return [w for w in words(text) if is_content(w) and w not in _FILLER]
+
+
+def _own_entities(rest: str) -> list[Entity]:
+    """The entities of an elliptical rest, a country typed in lower case too ("and canada?")."""
+    found = entities(rest)
+    if not found and rest and rest.islower():
+        titled = entities(rest.title())
+        found = [e for e in titled if e.kind == "country"]
+    return found
 
 
 def _classify(text: str) -> Literal["ellipsis", "anaphora"] | None:
     lead = _LEAD.match(text)
     rest = text[lead.end() :] if lead else text
-    own = entities(rest)
-    words = re.findall(r"[\w'-]+", rest)
-    bare_wh = len(words) == 1 and words[0].lower() in _WH
+    own = _own_entities(rest)
+    tokens = re.findall(r"[\w'-]+", rest)
+    bare_wh = len(tokens) == 1 and tokens[0].lower() in _WH
     entity_words = {w for e in own for w in re.findall(r"[\w'-]+", rest[e.start : e.end])}
-    only_entities = all(w in entity_words or w.lower() in _FILLER for w in words)
-    if bare_wh or (own and only_entities and len(words) <= (6 if lead else 3)):
+    if own and not any(e.kind == "country" for e in entities(rest)) and rest.islower():
+        entity_words = {w for w in tokens if w.lower() not in _FILLER}
+    only_entities = all(w in entity_words or w.lower() in _FILLER for w in tokens)
+    if bare_wh or (own and only_entities and len(tokens) <= (6 if lead else 3)):
         return "ellipsis"
-    if not own and (_PRONOUN.search(rest) or _DEMONSTRATIVE.search(rest)):
+    if _POINTING.search(rest) or _DEMONSTRATIVE.search(rest) or _IT.search(rest) or _DO_THAT.search(rest):
         return "anaphora"
-    if lead and len(words) <= 3 and not own:
-        return "ellipsis"
+    if lead or len(_content(rest)) <= _SHORT:
+        return "anaphora"
     return None
 
 
-def rewrite_followup(text: str, history: Sequence[Turn]) -> str:
-    """A standalone retrieval query for `text` given the earlier turns; `text` itself if it stands alone."""
+def read_followup(text: str, history: Sequence[Turn]) -> Reading:
+    """How ``text`` reads after the earlier turns (oldest first): itself if it stands alone."""
     if not history:
-        return text
-    previous = _clean(history[0].question)
+        return Reading.as_is(text)
+    previous = history[0].question
     for turn in history[1:]:
-        previous = _rewrite(_clean(turn.question), previous)
-    return _rewrite(text, previous)
+        previous = _read(_clean(turn.question), _clean(previous), "").text
+    return _read(_clean(text), _clean(previous), history[-1].answer)
 
 
-def _rewrite(text: str, previous: str) -> str:
-    cleaned = _clean(text)
-    kind = _classify(cleaned)
+def _read(text: str, previous: str, answer: str) -> Reading:
+    kind = _classify(text)
     if kind is None or not previous:
-        return text
-    lead = _LEAD.match(cleaned)
-    rest = _core(cleaned[lead.end() :] if lead else cleaned)
+        return Reading.as_is(text)
+    lead = _LEAD.match(text)
+    rest = _core(text[lead.end() :] if lead else text)
     if kind == "ellipsis":
-        return _fill_ellipsis(rest, _core(previous))
-    return _resolve_anaphora(_core(cleaned), _core(previous))
+        return Reading.as_is(_fill_ellipsis(rest, _core(previous)))
+    resolved = _resolve_anaphora(_core(text), _core(previous), answer)
+    # The topic: the earlier question's words and those of the answer's first sentence, which
+    # the user just read and often asks about next ("by what year?").
+    first = _first_sentence(answer)
+    own = set(_content(resolved))
+    topic = [w for w in dict.fromkeys([*_content(previous), *_content(first)]) if w not in own]
+    return Reading(resolved, " ".join(topic))
+
+
+def _first_sentence(answer: str) -> str:
+    """The answer up to its first citation mark (an abstention says nothing to lean on)."""
+    if answer.startswith("I couldn't find that"):
+        return ""
+    return re.split(r"\s\[\d+\]", answer, maxsplit=1)[0]
 
 
 def _fill_ellipsis(rest: str, previous: str) -> str:
     """'and Canada?' after 'Did the UK ban Huawei?' → 'Did Canada ban Huawei?'."""
-    words = rest.split()
-    if len(words) == 1 and words[0].lower() in _WH:
+    tokens = rest.split()
+    if len(tokens) == 1 and tokens[0].lower() in _WH:
         clause = _PREV_CLAUSE.match(previous)
         if clause and clause.group("aux") and not previous.lower().startswith(_WH):
-            return f"{words[0].capitalize()} {previous[0].lower()}{previous[1:]}?"
-        return f"{previous}: {words[0].lower()}?"
+            return f"{tokens[0].capitalize()} {previous[0].lower()}{previous[1:]}?"
+        return f"{previous}: {tokens[0].lower()}?"
+    if rest.islower() and not entities(rest):
+        rest = rest.title()  # "and canada?" names Canada
     result = previous
     extra = []
     taken: set[int] = set()
@@ -234,63 +241,85 @@ def _fill_ellipsis(rest: str, previous: str) -> str:
         start = old.start
         if new.kind == "country" and result[:start].lower().endswith("the "):
             start -= 4
-        replacement = rest[new.start : new.end]
-        if new.kind == "country" and replacement.islower():  # "and canada?"
-            replacement = new.key
-        result = result[:start] + replacement + result[old.end :]
+        result = result[:start] + rest[new.start : new.end] + result[old.end :]
         taken.add(start)
     if extra or result == previous:
         return f"{result}, {' and '.join(extra) if extra else rest}?"
     return f"{result}?"
 
 
-def _resolve_anaphora(text: str, previous: str) -> str:
-    """'why did they do that?' after 'Did the UK ban Huawei?' → 'why did the UK ban Huawei?'."""
+def _people_and_bodies(text: str, common: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The people, and the organisations or other names, ``text`` mentions, each once, in order."""
+    people: list[str] = []
+    bodies: list[str] = []
+    for expr in expressions(text, common):
+        if expr.kind is Kind.PERSON and expr.text not in people:
+            people.append(expr.text)
+        elif expr.kind in (Kind.ORGANISATION, Kind.NAME) and expr.text not in bodies:
+            bodies.append(expr.text)
+    return people, bodies
+
+
+def _resolve_anaphora(text: str, previous: str, answer: str) -> str:
+    """'why did they do that?' after 'Did the UK ban Huawei?' → 'why did the UK ban Huawei?';
+    'what did he say?' after an answer whose first sentence names one new person → that person."""
     clause = _PREV_CLAUSE.match(previous)
     do_that = _DO_THAT.search(text)
     if do_that and clause and (clause.group("aux") or "").lower() in {"do", "does", "did", ""}:
         body = clause.group("clause")
         return f"{text[: do_that.start()]}{do_that.group(1)} {body}{text[do_that.end() :]}?"
+    common = lower_case_words([previous, answer])
+    asked_people, asked_bodies = _people_and_bodies(previous, common)
+    read_people, _ = _people_and_bodies(_first_sentence(answer), common)
     named = [e for e in entities(previous) if e.kind != "year"]
-    bound: dict[str, str] = {}  # pronoun → what it stands for, when only one thing can fit
+    subject = _SUBJECT.match(previous)
 
     def surface(entity: Entity) -> str:
-        words = previous[entity.start : entity.end]
-        return f"the {words}" if previous[: entity.start].lower().endswith("the ") else words
+        words_ = previous[entity.start : entity.end]
+        return f"the {words_}" if previous[: entity.start].lower().endswith("the ") else words_
 
-    for personal in (True, False):
-        for m in _PRONOUN.finditer(text):
-            pronoun = m.group().lower()
-            if (pronoun in _PERSONAL) != personal or pronoun in bound:
-                continue
-            fits = [
-                e for e in named if (e.kind == "name" or not personal) and surface(e) not in bound.values()
-            ]
-            if len(fits) == 1:
-                bound[pronoun] = surface(fits[0])
-    if bound and not _DEMONSTRATIVE.search(text):
+    # What the user just read comes first: a person the answer names and the question did not.
+    new_people = [p for p in read_people if p.split()[-1] not in previous]
+    person = _only(new_people) or _only(asked_people)
+    # "they" is what the earlier question was about: its subject ("what did Labour say ..."),
+    # else its one organisation or name
+    body = subject.group("subject") if subject else _only(asked_bodies)
+    thing = _only([surface(e) for e in named if surface(e) not in asked_people])
+    bound: dict[str, str] = {}
+    for m in _PRONOUN.finditer(text):
+        pronoun = m.group().lower()
+        if pronoun in _PERSONAL:
+            target = person
+        elif pronoun in ("they", "them", "their", "theirs"):
+            target = body or thing
+        else:  # it, its
+            target = thing
+        if target:
+            bound[pronoun] = target
 
-        def swap(m: re.Match[str]) -> str:
-            pronoun = m.group().lower()
-            if pronoun not in bound:
-                return m.group()
-            return f"{bound[pronoun]}'s" if pronoun in _POSSESSIVE else bound[pronoun]
+    def swap(m: re.Match[str]) -> str:
+        pronoun = m.group().lower()
+        if pronoun not in bound:
+            return m.group()
+        return f"{bound[pronoun]}'s" if pronoun in _POSSESSIVE else bound[pronoun]
 
-        resolved = _PRONOUN.sub(swap, text)
-        if all(m.group().lower() in bound for m in _PRONOUN.finditer(text)):
-            return f"{resolved}?"
-    return f"{text} ({previous})?"
+    return f"{_PRONOUN.sub(swap, text)}?"
+
+
+def _only(found: Sequence[str]) -> str:
+    """The one candidate when there is exactly one (a pronoun is bound only when it is clear)."""
+    return found[0] if len(found) == 1 else ""
 
 
 class QueryRewriter(Protocol):
-    def rewrite(self, question: Question) -> str: ...
+    def rewrite(self, question: Question) -> Reading: ...
 
 
 class FollowupRewriter:
-    """The deterministic rewriter: no model, no network."""
+    """The deterministic reader: no model, no network."""
 
-    def rewrite(self, question: Question) -> str:
-        return rewrite_followup(question.text, question.history)
+    def rewrite(self, question: Question) -> Reading:
+        return read_followup(question.text, question.history)
 
 
 _REWRITE_PROMPT = (
@@ -304,16 +333,16 @@ _MAX_QUERY_CHARS = 300
 
 class LLMFollowupRewriter:
     """Asks the chat model to rewrite follow-ups; any failure, a late or an implausible reply
-    falls back to the deterministic rewrite."""
+    falls back to the deterministic reading."""
 
     def __init__(self, chat: BaseChatModel, timeout: float, fallback: QueryRewriter | None = None) -> None:
         self._chat = chat
         self._timeout = timeout
         self._fallback = fallback or FollowupRewriter()
 
-    def rewrite(self, question: Question) -> str:
+    def rewrite(self, question: Question) -> Reading:
         if not question.history or not is_followup(question.text):
-            return question.text
+            return Reading.as_is(question.text)
         from langchain_core.messages import HumanMessage, SystemMessage
 
         turns = "\n".join(
@@ -327,15 +356,15 @@ class LLMFollowupRewriter:
             reply = invoke_with_deadline(self._chat, messages, self._timeout)
         except ChatTimeout as exc:
             return self._fall_back(question, f"timeout ({exc})")
-        except Exception as exc:  # any client or server failure: the deterministic rewrite still works
+        except Exception as exc:  # any client or server failure: the deterministic reading still works
             return self._fall_back(question, f"error ({type(exc).__name__}: {str(exc)[:200]})")
         query = _plausible_query(reply, question)
         if query is None:
             return self._fall_back(question, f"implausible reply {reply[:80]!r}")
         logger.info("llm rewrote the follow-up %r as %r", question.text, query)
-        return query
+        return Reading.as_is(query)
 
-    def _fall_back(self, question: Question, why: str) -> str:
+    def _fall_back(self, question: Question, why: str) -> Reading:
         logger.warning("llm follow-up rewrite not used, rewriting deterministically: %s", why)
         return self._fallback.rewrite(question)
 
@@ -357,7 +386,7 @@ def _plausible_query(reply: str, question: Question) -> str | None:
 
 
 def build_rewriter(settings: LLMSettings, secrets: Secrets) -> QueryRewriter:
-    """The follow-up rewriter for `[llm]`: the LLM one when a provider is set. Raises LLMConfigError."""
+    """The follow-up reader for `[llm]`: the LLM one when a provider is set. Raises LLMConfigError."""
     if settings.provider == "none":
         return FollowupRewriter()
     return LLMFollowupRewriter(build_chat_model(settings, secrets), settings.timeout)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
+from bot.answer.followup import Reading, build_rewriter
 from bot.answer.questions import MAX_QUESTION_CHARS, clean_question
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question
@@ -32,6 +33,15 @@ class Answerer(Protocol):
     def answer(self, question: Question, passages: Sequence[Source]) -> Answer: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """An answer with what produced it: the search query (a follow-up rewritten) and the passages."""
+
+    answer: Answer
+    query: str = ""
+    passages: tuple[Passage, ...] = ()
+
+
 class AnswerService:
     """Answers questions from the store; ``ask`` is safe to call from worker threads."""
 
@@ -41,7 +51,7 @@ class AnswerService:
         answerer: ExtractiveAnswerer,
         *,
         llm: Answerer | None = None,
-        rewriter: Callable[[Question], str] | None = None,
+        rewriter: Callable[[Question], Reading] | None = None,
         max_question_chars: int = MAX_QUESTION_CHARS,
     ) -> None:
         self.max_question_chars = max_question_chars
@@ -51,7 +61,11 @@ class AnswerService:
         self.rewriter = rewriter
 
     def ask(self, question: Question) -> Answer:
-        """The answer to ``question``; bad questions get a short reply instead of an answer.
+        """The answer to ``question``; bad questions get a short reply instead of an answer."""
+        return self.ask_traced(question).answer
+
+    def ask_traced(self, question: Question) -> Traced:
+        """The answer, with the query it was searched with and the passages it was composed from.
 
         The extractive answerer decides whether the passages support an answer at all; only
         then may the LLM (if any) phrase it, so it is never asked to answer from nothing.
@@ -59,22 +73,27 @@ class AnswerService:
         started = time.perf_counter()
         text, problem = clean_question(question.text, self.max_question_chars)
         if problem is not None:
-            return Answer(question.text, problem, abstained=True, timings_ms={"total": _ms(started)})
+            return Traced(Answer(question.text, problem, abstained=True, timings_ms={"total": _ms(started)}))
         question = replace(question, text=text)
-        query = self.rewriter(question) if self.rewriter is not None and question.history else text
+        reading = Reading.as_is(text)
+        if self.rewriter is not None and question.history:
+            reading = self.rewriter(question)
+        query = reading.query
         filters = Filters(question.since, question.until, question.source)
         try:
             passages = self.retriever.retrieve(query, filters)
         except NoMatchingPublisher as exc:
-            return Answer(
+            answer = Answer(
                 question.text, f"{str(exc).capitalize()}.", abstained=True, timings_ms={"total": _ms(started)}
             )
+            return Traced(answer, query)
         retrieved = time.perf_counter()
-        standalone = replace(question, text=query)
+        standalone = replace(question, text=reading.text, context=reading.context)
         answer = self.answerer.answer(standalone, passages)
         if self.llm is not None and not answer.abstained:
             answer = self.llm.answer(standalone, [Source(p) for p in passages])
-        answer = replace(answer, question=question.text)
+        shown = reading.text if reading.text != text else None
+        answer = replace(answer, question=question.text, reading=shown)
         done = time.perf_counter()
         timings = {
             **answer.timings_ms,
@@ -89,7 +108,7 @@ class AnswerService:
             len(answer.citations),
             answer.abstained,
         )
-        return replace(answer, timings_ms=timings)
+        return Traced(replace(answer, timings_ms=timings), query, tuple(passages))
 
     def passages(self, question: Question) -> list[Passage]:
         """What retrieval finds for the question (for inspection and benchmarks)."""
@@ -105,8 +124,8 @@ def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
     return ExtractiveParams(
         max_chars=settings.max_chars,
         max_sentences=settings.max_sentences,
-        embed_sentences=settings.embed_sentences,
-        min_support=settings.min_support,
+        fact_sentences=settings.fact_sentences,
+        max_items=settings.max_items,
     )
 
 
@@ -133,7 +152,6 @@ def build_answer_service(
 
     Raises StoreError, EmbeddingModelError or LLMConfigError (one line each) when a part cannot be built.
     """
-    from bot.answer.followup import build_rewriter
     from bot.answer.llm import build_llm_answerer
 
     if store is None:
@@ -146,7 +164,7 @@ def build_answer_service(
         embedder = build_embedder(settings.embedding, serving=True)
     counted = store
     answerer = ExtractiveAnswerer(
-        embedder, lambda: int(counted.stats()["articles"]), extractive_params(settings.answer)
+        lambda: int(counted.stats()["articles"]), extractive_params(settings.answer)
     )
     return AnswerService(
         build_retriever(settings.answer, store, embedder),

@@ -21,6 +21,7 @@ class Question:
     until: date | None = None
     source: str | None = None
     history: tuple[Turn, ...] = ()
+    context: str = ""  # a follow-up's carried-over topic words (set when it is read in context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +58,4 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...] = ()
     timings_ms: dict[str, float] = field(default_factory=dict)
+    reading: str | None = None  # how a follow-up was read, when not as asked ("Reading this as: ...")

@@ -29,6 +29,7 @@ FIELDS_MAX = 25
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+AUTHOR_MAX = 256
 EMBED_TOTAL_MAX = 6000
 
 ANSWER_COLOUR = 0x2B6CB0
@@ -200,6 +201,8 @@ def answer_messages(answer: Answer, elapsed_s: float) -> list[MessagePart]:
     texts = split_text(neutralise(answer.text), DESCRIPTION_MAX) or ["(no answer)"]
     embeds: list[Embed] = [{"description": t, "color": colour} for t in texts]
     embeds[0]["title"] = title
+    if answer.reading:  # a follow-up read in context: say how, so a misreading shows
+        embeds[0]["author"] = {"name": truncate(f"Reading this as: {neutralise(answer.reading)}", AUTHOR_MAX)}
     last = embeds[-1]
     for f in source_fields(answer.citations):
         room = EMBED_TOTAL_MAX - embed_size(last) - len(footer["text"])

@@ -13,13 +13,12 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import pytest
 
 from bot.answer.chat import build_chat_model
 from bot.answer.extractive import ExtractiveAnswerer
-from bot.answer.followup import LLMFollowupRewriter, rewrite_followup
+from bot.answer.followup import LLMFollowupRewriter, Reading, read_followup
 from bot.answer.llm import LLMAnswerer, build_llm_answerer, build_messages
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question, Turn
@@ -61,9 +60,9 @@ QUESTION = Question("Which countries barred Huawei from their 5G networks?")
 
 
 @pytest.fixture(scope="module")
-def extractive(embedder: Any) -> ExtractiveAnswerer:
-    """The real fallback: the extractive answerer with the bundled embedding model."""
-    return ExtractiveAnswerer(embedder, article_count=lambda: len(PASSAGES))
+def extractive() -> ExtractiveAnswerer:
+    """The real fallback: the extractive answerer."""
+    return ExtractiveAnswerer(article_count=lambda: len(PASSAGES))
 
 
 def sources(passages: Sequence[RetrievedPassage]) -> list[Source]:
@@ -221,15 +220,15 @@ def test_llm_followup_rewrite_round_trip_or_deterministic_fallback(
     query = LLMFollowupRewriter(chat, timeout=60).rewrite(question)
     messages = [r.getMessage() for r in caplog.records]
     if any("rewriting deterministically" in m for m in messages):
-        assert query == rewrite_followup(question.text, history)
+        assert query == read_followup(question.text, history)
         assert not any("error (" in m or "timeout (" in m for m in messages)
     else:
         assert any("llm rewrote the follow-up" in m for m in messages)
-        assert query and "\n" not in query and len(query) <= 300
+        assert query.text and "\n" not in query.text and len(query.text) <= 300
     # a standalone question never reaches the model
     assert LLMFollowupRewriter(chat, timeout=60).rewrite(
         Question("Did Canada ban ZTE?", history=history)
-    ) == ("Did Canada ban ZTE?")
+    ) == Reading("Did Canada ban ZTE?")
 
 
 def test_llm_followup_rewrite_falls_back_when_the_server_is_down(
@@ -238,5 +237,5 @@ def test_llm_followup_rewrite_falls_back_when_the_server_is_down(
     chat = build_chat_model(settings(closed_port_url, timeout=5), Secrets())
     history = (Turn("Did the UK ban Huawei?", "Yes [1]."),)
     query = LLMFollowupRewriter(chat, timeout=5).rewrite(Question("and Canada?", history=history))
-    assert query == "Did Canada ban Huawei?"
+    assert query == Reading("Did Canada ban Huawei?")
     assert any("rewriting deterministically: error" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,255 @@
+"""How well each candidate sentence answers the question: general features, one linear score.
+
+The features say nothing about any topic: how much of the question's wording the sentence (and
+its neighbours) repeat, weighted by how rare each word is among the candidates; whether it holds
+the names the question gives; whether it states something of the kind asked for that the
+question does not already state (a new person for "who", a date for "when", an amount for "how
+much"); how similar its passage is to the question; where it stands. The weights are fitted on
+the tune half of the dev questions (``python -m bench.fit_scorer``) and kept in
+``scorer_weights.json`` beside this module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.answer.candidates import Candidate
+from language.expressions import NAMES, Expression, Kind
+from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
+from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
+from language.terms import coverage, idf, is_content, stem, terms, words
+from vectorstore.records import ChunkRecord
+from vectorstore.retrieval import Passage
+
+WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
+FEATURES = (
+    "words",
+    "context",
+    "phrases",
+    "names",
+    "relation",
+    "document",
+    "period",
+    "kind",
+    "kind_focus",
+    "kind_near",
+    "other_kind",
+    "items",
+    "dense",
+    "rank",
+    "lead",
+    "long",
+)
+_CAUSE = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in CAUSE_MARKERS) + r")\b", re.I)
+_QUOTE = re.compile(r"[\"“”«»]|(?:^|\s)['‘][A-Za-z]")
+_REPORTING = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")\b|\baccording to\b", re.I)
+_LONG_WORDS = 45
+# How much a word carried over from earlier turns counts against one the follow-up uses itself.
+CONTEXT_WEIGHT = 0.3
+_REACH = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """A linear score over FEATURES: ``bias + sum(weight * feature)``, read as a log-odds."""
+
+    bias: float
+    weights: Mapping[str, float]
+
+    def score(self, features: Mapping[str, float]) -> float:
+        return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+
+    @staticmethod
+    def probability(score: float) -> float:
+        return 1.0 / (1.0 + math.exp(-score))
+
+
+DEFAULT_WEIGHTS = Weights(
+    -3.0,
+    {
+        "words": 2.0,
+        "context": 1.0,
+        "names": 1.0,
+        "relation": 1.0,
+        "kind": 1.5,
+        "other_kind": 0.5,
+        "dense": 1.0,
+        "rank": 0.5,
+        "lead": 0.2,
+        "long": 0.0,
+    },
+)
+
+
+@lru_cache(maxsize=1)
+def fitted_weights() -> Weights:
+    """The weights fitted on the tune questions, or the defaults if there is no fitted file."""
+    try:
+        data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+        return Weights(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()})
+    except (OSError, ValueError, KeyError):
+        return DEFAULT_WEIGHTS
+
+
+def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float, float]:
+    """How well the sentence holds the kind of answer asked that the question does not give:
+    (fit, nearness). Fit is 1 for the asked kind (a person for "who", a date for "when"), less for
+    a looser kind (a year for "how long", an unknown name for "who") or one that lacks what the
+    question names it by ("which judge": a person not called a judge; "how many users": a number
+    of something else). Nearness is the share of the question's words within a few words of it."""
+    if asks is Asks.REASON:
+        return (1.0 if _CAUSE.search(cand.text) else 0.0), 0.0
+    if asks is Asks.STANCE:
+        return (bool(_QUOTE.search(cand.text)) + bool(_REPORTING.search(cand.text))) / 2, 0.0
+    fits = ANSWERED_BY.get(asks)
+    if not fits:
+        return 0.0, 0.0
+    best = near = 0.0
+    for expr in cand.expressions:
+        if expr.kind not in fits or expr.key in qa.given or expr.text.lower() in qa.given:
+            continue
+        fit = fits[expr.kind]
+        around = _around(cand.text, expr)
+        if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in around:
+            fit *= 0.7
+        if qa.role and expr.kind in NAMES and qa.role not in around:
+            fit *= 0.7
+        best = max(best, fit)
+        near = max(near, len(qa.terms & around) / len(qa.terms) if qa.terms else 0.0)
+    return best, near
+
+
+def _around(sentence: str, expr: Expression) -> set[str]:
+    """The stems of the few words either side of an expression."""
+    before = words(sentence[: expr.start])[-_REACH:]
+    after = words(sentence[expr.end :])[:_REACH]
+    return {stem(w) for w in (*before, *after)}
+
+
+def new_expressions(asks: Asks, cand: Candidate, given: frozenset[str]) -> list[str]:
+    """The texts of what the sentence states of the asked kind that the question does not."""
+    fits = ANSWERED_BY.get(asks, {})
+    return [e.text for e in cand.expressions if e.kind in fits and e.key not in given]
+
+
+def new_items(qa: QuestionAnalysis, cand: Candidate) -> int:
+    """How many things of the kind a list question asks for the sentence names (the question's own aside)."""
+    if not qa.wants_list:
+        return 0
+    kinds = LIST_ITEMS[qa.list_of or Asks.OTHER]
+    return len({e.key for e in cand.expressions if e.kind in kinds and e.key not in qa.given})
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent content-word stems ("golden era", "think tank"): phrases the question and a sentence share."""
+    stems = [stem(w) for w in words(text) if is_content(w)]
+    return set(itertools.pairwise(stems))
+
+
+def _share(wanted: set[tuple[str, str]], found: set[tuple[str, str]]) -> float:
+    return len(wanted & found) / len(wanted)
+
+
+def _document_terms(chunk: ChunkRecord) -> set[str]:
+    """What the article's title and publisher say it is ("the Forbes column on the ban")."""
+    meta = chunk.metadata
+    return terms(f"{meta.get('title') or ''} {meta.get('publisher') or ''}")
+
+
+def question_periods(qa: QuestionAnalysis) -> list[tuple[int, int | None]]:
+    """The (year, month or None) the question sets itself in ("back in May 2020", "in 2019")."""
+    found = []
+    for expr in qa.expressions:
+        if expr.kind not in (Kind.DATE, Kind.YEAR):
+            continue
+        year = re.search(r"\b(?:19|20)\d{2}\b", expr.text)
+        if year is None:
+            continue
+        month = next((i + 1 for i, m in enumerate(MONTHS) if m[:3] in expr.text.lower()), None)
+        found.append((int(year.group()), month if expr.kind is Kind.DATE else None))
+    return found
+
+
+def period_match(periods: Sequence[tuple[int, int | None]], chunk: ChunkRecord) -> float:
+    """How well the article's date fits the time the question sets itself in: 1 the same month
+    (or year, when no month is given), less for a neighbouring month or year, 0 far off."""
+    published = str(chunk.metadata.get("published") or "")
+    if not periods or len(published) < 7:
+        return 0.0
+    year, month = int(published[:4]), int(published[5:7])
+    best = 0.0
+    for want_year, want_month in periods:
+        if want_month is None:
+            fit = {0: 1.0, 1: 0.4}.get(abs(year - want_year), 0.0)
+        else:
+            apart = abs((year * 12 + month) - (want_year * 12 + want_month))
+            fit = {0: 1.0, 1: 0.7, 2: 0.4}.get(apart, 0.1 if year == want_year else 0.0)
+        best = max(best, fit)
+    return best
+
+
+def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequence[Passage]) -> None:
+    """Set every candidate's ``features`` for the question."""
+    weights = idf([c.terms for c in found])
+    unseen = max(weights.values(), default=1.0)
+    # A follow-up's carried-over topic counts, less than its own words.
+    for term in qa.context:
+        weights[term] = weights.get(term, unseen) * CONTEXT_WEIGHT
+    query = qa.terms | qa.context
+    names = qa.names & qa.terms
+    relation = qa.relation
+    # A passage the dense index did not return is less similar than the least similar one it did.
+    known = [p.dense for p in passages if p.dense is not None]
+    floor = min(known, default=0.0)
+    pairs = _pairs(qa.text)
+    periods = question_periods(qa)
+    documents = {c.article: _document_terms(c.chunks[0]) for c in found}
+    for i, cand in enumerate(found):
+        context = set(cand.terms)
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(found) and found[j].passage == cand.passage:
+                context |= found[j].terms
+        cand.context = context
+        kind, near = kind_match(qa.asks[0], cand, qa)
+        context_share = coverage(query, context, weights, unseen)
+        others = [kind_match(a, cand, qa)[0] for a in qa.asks[1:]]
+        dense = passages[cand.passage].dense
+        cand.features = {
+            "words": coverage(query, cand.terms, weights, unseen),
+            "context": context_share,
+            "phrases": _share(pairs, _pairs(cand.text)) if pairs else 0.0,
+            "names": coverage(names, context, weights, unseen) if names else 1.0,
+            "document": coverage(query, documents[cand.article], weights, unseen),
+            "period": period_match(periods, cand.chunks[0]),
+            "relation": coverage(relation, cand.terms, weights, unseen) if relation else 1.0,
+            "kind": kind,
+            "kind_focus": kind * context_share,
+            "kind_near": near,
+            "other_kind": max(others, default=0.0),
+            "items": min(new_items(qa, cand), 3) / 3,
+            "dense": dense if dense is not None else floor,
+            "rank": 1.0 - cand.passage / len(passages),
+            "lead": 1.0 if cand.lead else 0.0,
+            "long": 1.0 if len(cand.text.split()) > _LONG_WORDS else 0.0,
+        }
+
+
+def rank(
+    qa: QuestionAnalysis, found: list[Candidate], passages: Sequence[Passage], weights: Weights
+) -> list[Candidate]:
+    """The candidates scored for the question, best first."""
+    featurize(qa, found, passages)
+    for cand in found:
+        cand.score = weights.score(cand.features)
+    return sorted(found, key=lambda c: (-c.score, c.order))
+
+
+def expression_kinds(cand: Candidate) -> set[Kind]:
+    return {e.kind for e in cand.expressions}

@@ -1,0 +1,99 @@
+"""Whether the retrieved sentences answer the question at all, or only share its words.
+
+Questions whose answer is in no article are often close to ones that are: the person is named,
+but not their successor; the firm is named, but not what it was paid. A score cannot tell them
+apart (the sentences about the person match well), so the answerer checks what an answer must
+state:
+
+- every distinctive word of a name the question gives ("Royal Assent", "Supreme Court") is in a
+  passage;
+- a relation the question asks about (who *took over*, what was *paid*, who was *picked*, when
+  someone *left*) is stated by one of the best sentences;
+- for a question that wants a person, organisation, place, date, duration, amount or number,
+  one of the best sentences states one that the question does not give (of the year the question
+  names, if it names one), with the relation asked about if there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.answer.candidates import Candidate
+from language.expressions import Kind, country
+from language.lexicon import FUNCTION_WORDS
+from language.questions import ANSWERED_BY, QuestionAnalysis, states_relation
+from vectorstore.retrieval import Passage
+
+# How many of the best sentences an answer may come from.
+BEST = 8
+# How well a sentence must state the kind asked (see scoring.kind_match) to answer.
+KIND = 0.6
+# How many of the question's rarest words a sentence answering it holds one of.
+FOCUS = 4
+_CONCRETE = frozenset(ANSWERED_BY)
+_NAME_KINDS = frozenset({Kind.PERSON, Kind.ORGANISATION, Kind.NAME, Kind.PLACE})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    supported: bool
+    reason: str = ""
+
+
+def missing_names(qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[str]:
+    """Names of two or more words in the question with a distinctive word no passage contains."""
+    text = " ".join(p.text for p in passages).lower()
+    missing = []
+    for expr in qa.expressions:
+        if expr.kind not in _NAME_KINDS or " " not in expr.text:
+            continue
+        words = [w.strip(".,'’").lower() for w in expr.text.split()]
+        distinctive = [w for w in words if len(w) >= 4 and w not in FUNCTION_WORDS and country(w) is None]
+        if any(w.removesuffix("'s") not in text for w in distinctive):
+            missing.append(expr.text)
+    return missing
+
+
+def verdict(qa: QuestionAnalysis, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> Verdict:
+    """Supported, or not and why (one line for the log)."""
+    missing = missing_names(qa, passages)
+    if missing:
+        return Verdict(False, f"no passage mentions {', '.join(missing)}")
+    best = ranked[:BEST]
+    for relation in sorted(qa.relations):
+        if not any(states_relation(relation, c.text) for c in best):
+            return Verdict(False, f"no sentence states the {relation} asked about")
+    main = qa.asks[0]
+    if main in _CONCRETE and not qa.wants_list:
+        focus = focus_terms(qa, ranked)
+        answering = [
+            c
+            for c in best
+            if c.features.get("kind", 0.0) >= KIND and _in_years(qa, c) and (not focus or focus & c.context)
+        ]
+        if not answering:
+            return Verdict(False, f"no sentence about the question states a {main.value}")
+        if qa.relations and not any(all(states_relation(r, c.text) for r in qa.relations) for c in answering):
+            return Verdict(
+                False, f"no sentence states the {main.value} with the {', '.join(sorted(qa.relations))}"
+            )
+    return Verdict(True)
+
+
+def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:
+    """The question's rarest words among the sentences (its most specific ones: "fishermen" in
+    "how much did the fishermen pay the harbour authority?"), of those some sentence holds."""
+    counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms}
+    present = sorted((n, t) for t, n in counts.items() if n)
+    return {t for _, t in present[:FOCUS]}
+
+
+def _in_years(qa: QuestionAnalysis, cand: Candidate) -> bool:
+    """Whether the sentence can be about every year the question names: it states the year, or
+    its article was published that year or the next (news reports a year's figures after it)."""
+    published = str(cand.chunks[0].metadata.get("published") or "")[:4]
+    for year in qa.years:
+        if year not in cand.text and published not in (year, str(int(year) + 1)):
+            return False
+    return True

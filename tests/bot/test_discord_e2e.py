@@ -25,8 +25,8 @@ from bot.discord.feedback import FeedbackStore
 from bot.discord.ports import Services
 from bot.discord.runner import use_endpoints
 from bot.settings import DiscordSettings
-from tests.bot.discord_emulator import DiscordEmulator, Interaction, pings
-from tests.bot.discord_emulator.payloads import MANAGE_GUILD
+from testing.discord_emulator import DiscordEmulator, Interaction, pings
+from testing.discord_emulator.payloads import MANAGE_GUILD
 from tests.bot.discord_services import Doc, KeywordLibrary
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]

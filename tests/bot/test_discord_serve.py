@@ -19,7 +19,7 @@ import pytest_asyncio
 
 from bot.discord.services import PipelineIngester, StoreLibrary
 from bot.settings import Settings
-from tests.bot.discord_emulator import DiscordEmulator, Interaction
+from testing.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import REPO
 from vectorstore.settings import VectorStoreSettings
 from vectorstore.store import build_store

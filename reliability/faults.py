@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.reliability.harness import FaultResult, NotLanded, first_line, has_traceback
-from bench.reliability.product import CORPUS, Snapshot, Workspace, require_command, require_module
+from reliability.harness import FaultResult, NotLanded, first_line, has_traceback
+from reliability.product import CORPUS, Snapshot, Workspace, require_command, require_module
 
 SEED = 20240607
 

@@ -1,6 +1,6 @@
 """Run the real ``geobot`` CLI with the loopback-only network guard installed.
 
-    python -m bench.reliability.guarded ingest URL...
+    python -m reliability.guarded ingest URL...
 
 ``RELIABILITY_FSIZE_LIMIT`` (bytes) caps the size of any file the process writes: the
 disk-full fault's stand-in where a small tmpfs cannot be mounted.
@@ -12,7 +12,7 @@ import os
 import resource
 import sys
 
-from bench.reliability import netguard
+from reliability import netguard
 
 if __name__ == "__main__":
     netguard.install()

@@ -18,7 +18,7 @@ from tests.conftest import REPO
 
 CHILD = r"""
 import json, socket, sys
-from bench.reliability import netguard
+from reliability import netguard
 
 netguard.install(fake_dns={"news.test": ["93.184.216.34"]}, route={"93.184.216.34": "127.0.0.1"},
                  netlog=sys.argv[1])

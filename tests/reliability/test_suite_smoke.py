@@ -25,7 +25,7 @@ def _run_suite(
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOBOT_")}
     done = subprocess.run(
-        [sys.executable, "-m", "bench.reliability", f"--{mode}", "--out", str(out)],
+        [sys.executable, "-m", "reliability", f"--{mode}", "--out", str(out)],
         cwd=REPO,
         env={**env, "COLUMNS": "200"},
         capture_output=True,

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bench.reliability.harness import FaultResult, NotLanded, first_line
-from bench.reliability.hostile_server import HostileServer
-from bench.reliability.world import World, free_port
+from reliability.harness import FaultResult, NotLanded, first_line
+from reliability.hostile_server import HostileServer
+from reliability.world import World, free_port
 
 QUESTION = "Why did the UK decide to remove Huawei equipment from its 5G network?"
 STORE_DOWN_WORDS = ("unavailable", "try again")

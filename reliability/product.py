@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.reliability.harness import NotLanded
+from reliability.harness import NotLanded
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 
@@ -119,7 +119,7 @@ class Workspace:
     ) -> Run:
         """Run ``geobot ARGS`` (guarded: no connection leaves loopback) and wait for it."""
         before = len(self.netlog())
-        cmd = [sys.executable, "-m", "bench.reliability.guarded", *args]
+        cmd = [sys.executable, "-m", "reliability.guarded", *args]
         start = time.perf_counter()
         try:
             proc = subprocess.run(
@@ -142,7 +142,7 @@ class Workspace:
 
     def popen_geobot(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "bench.reliability.guarded", *args],
+            [sys.executable, "-m", "reliability.guarded", *args],
             cwd=self.root,
             text=True,
             env={**self.env, **(env or {})},
@@ -203,7 +203,7 @@ def snapshot(store: Path, env: dict[str, str]) -> Snapshot:
     if not Path(store).exists() and env.get("GEOBOT_VECTORSTORE__MODE", "embedded") == "embedded":
         return Snapshot({}, {}, 0, 0)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.reliability.snapshot"],
+        [sys.executable, "-m", "reliability.snapshot"],
         capture_output=True,
         text=True,
         env={**env, "GEOBOT_VECTORSTORE__PATH": str(store)},

@@ -20,9 +20,9 @@ from typing import Any
 
 import psutil
 
-from bench.reliability.harness import NotLanded
-from bench.reliability.product import SHARED
-from bench.reliability.world import World
+from reliability.harness import NotLanded
+from reliability.product import SHARED
+from reliability.world import World
 
 SEED = 7
 

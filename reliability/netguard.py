@@ -1,7 +1,7 @@
 """A process-wide guard that lets no connection leave the loopback interface.
 
 Installed in the bench process and in every product subprocess the suite starts
-(``python -m bench.reliability.guarded geobot ...``). It patches the socket module:
+(``python -m reliability.guarded geobot ...``). It patches the socket module:
 
 * name resolution answers only ``localhost`` and the fake names in ``RELIABILITY_FAKE_DNS``
   (JSON ``{"name": ["ip", ...]}``); every other name fails as if it did not exist, so no DNS

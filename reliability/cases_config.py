@@ -7,8 +7,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.reliability.harness import Case, Observed, first_line, short_clear
-from bench.reliability.product import Workspace, require_command
+from reliability.harness import Case, Observed, first_line, short_clear
+from reliability.product import Workspace, require_command
 
 G = "config"
 

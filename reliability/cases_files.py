@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.reliability.harness import Case, Observed, has_traceback, once
-from bench.reliability.hostile_server import INJECTION_LINES
-from bench.reliability.product import Run, Snapshot, Workspace, require_command, require_module
+from reliability.harness import Case, Observed, has_traceback, once
+from reliability.hostile_server import INJECTION_LINES
+from reliability.product import Run, Snapshot, Workspace, require_command, require_module
 
 G = "files"
 BATCH_TIMEOUT = 240.0

@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 
-from bench.reliability.faults import small_corpus
-from bench.reliability.harness import NotLanded
-from bench.reliability.hostile_server import INJECTION_LINES
-from bench.reliability.product import Workspace, require_command, require_module
+from reliability.faults import small_corpus
+from reliability.harness import NotLanded
+from reliability.hostile_server import INJECTION_LINES
+from reliability.product import Workspace, require_command, require_module
 
 
 def free_port() -> int:
@@ -163,7 +163,7 @@ class World:
         require_module("bot.discord.client")
         self.ensure_services()
         try:
-            from tests.bot.discord_emulator import DiscordEmulator
+            from testing.discord_emulator import DiscordEmulator
         except ImportError as exc:
             raise NotLanded(f"the Discord emulator has not landed ({exc})") from exc
         from bot.discord.client import GeoBot

@@ -1,6 +1,6 @@
 """Run the reliability and security suite and write docs/reliability.md.
 
-    python -m bench.reliability [--quick | --smoke] [--out DIR] [--only PREFIX]
+    python -m reliability [--quick | --smoke] [--out DIR] [--only PREFIX]
 
 Full mode (`make reliability`) runs every case, the full trial counts and the full load (200 /ask
 over 60 s). Quick mode runs every case and a few trials of each fault (~15 min on 2 cores). Smoke
@@ -24,11 +24,11 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.reliability import netguard
-from bench.reliability.harness import Case, CaseResult, FaultResult, run_case
-from bench.reliability.hostile_server import HostileServer
-from bench.reliability.product import REPO, Workspace
-from bench.reliability.world import World
+from reliability import netguard
+from reliability.harness import Case, CaseResult, FaultResult, run_case
+from reliability.hostile_server import HostileServer
+from reliability.product import REPO, Workspace
+from reliability.world import World
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -36,7 +36,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
 def _catalog(ws: Workspace, server: HostileServer, world: World, smoke: bool) -> list[Case]:
-    from bench.reliability import cases_config, cases_discord, cases_files, cases_questions, cases_urls
+    from reliability import cases_config, cases_discord, cases_files, cases_questions, cases_urls
 
     return [
         *cases_config.cases(ws, smoke),
@@ -50,7 +50,7 @@ def _catalog(ws: Workspace, server: HostileServer, world: World, smoke: bool) ->
 def _faults(
     world: World, server: HostileServer, smoke: bool
 ) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
-    from bench.reliability import faults, faults_services
+    from reliability import faults, faults_services
 
     if smoke:
         return faults.smoke_catalog()
@@ -59,7 +59,7 @@ def _faults(
 
 def _capture_logs() -> None:
     """Keep every record the in-process bot and services log, at the most talkative level."""
-    from bench.reliability.cases_discord import CAPTURE
+    from reliability.cases_discord import CAPTURE
 
     logging.getLogger().addHandler(CAPTURE)
     for name in ("bot", "ingest", "vectorstore"):
@@ -106,7 +106,7 @@ def _run_fault(
 
 
 def _run_load(root: Path, mode: str, world: World, progress: Console) -> dict[str, Any]:
-    from bench.reliability import load as load_mod
+    from reliability import load as load_mod
 
     progress.print("  load ...", highlight=False, markup=False)
     try:
@@ -118,7 +118,7 @@ def _run_load(root: Path, mode: str, world: World, progress: Console) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.reliability", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m reliability", description=__doc__.splitlines()[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="every case, few trials, scaled-down load")
     size.add_argument("--smoke", action="store_true", help="a few cases of each kind, 1 trial (make test)")
@@ -154,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
                     faults.append(_run_fault(fid, fault, root, quick, progress))
             if not args.only or args.only.startswith("load"):
                 load = _run_load(root, mode, world, progress)
-            from bench.reliability import cases_discord
+            from reliability import cases_discord
 
             cases += _run_cases(cases_discord.final_cases(world), args.only, quick, progress)
         finally:
             ws.close()
             world.close()
-    from bench.reliability import report
+    from reliability import report
 
     data = report.write(out, mode, cases, faults, load, time.perf_counter() - started)
     report.print_table(cases, faults, load, console)

@@ -13,10 +13,10 @@ import contextlib
 import logging
 from typing import Any
 
-from bench.reliability.cases_questions import QUESTIONS
-from bench.reliability.harness import Case, Observed, has_traceback
-from bench.reliability.hostile_server import HostileServer
-from bench.reliability.world import World
+from reliability.cases_questions import QUESTIONS
+from reliability.harness import Case, Observed, has_traceback
+from reliability.hostile_server import HostileServer
+from reliability.world import World
 
 G = "discord"
 
@@ -44,7 +44,7 @@ def _sends_for(emu: Any, ix: Any) -> list[Any]:
 
 
 def _check_interaction(obs: Observed, world: World, ix: Any, *, expect_embed: bool | None) -> None:
-    from tests.bot.discord_emulator import pings
+    from testing.discord_emulator import pings
 
     emu = world.emu
     sends = _sends_for(emu, ix)
@@ -148,7 +148,7 @@ def _article_is_data_case(world: World, server: HostileServer) -> Case:
 
 def _mention_chat_case(world: World) -> Case:
     def run() -> Observed:
-        from tests.bot.discord_emulator import pings
+        from testing.discord_emulator import pings
 
         world.ensure_discord()
         emu = world.emu
@@ -292,10 +292,10 @@ def final_cases(world: World) -> list[Case]:
     """Sweeps over everything the bot did during the run (after load and faults)."""
 
     def no_pings() -> Observed:
-        from tests.bot.discord_emulator import pings
+        from testing.discord_emulator import pings
 
         if world.emu is None:
-            from bench.reliability.harness import NotLanded
+            from reliability.harness import NotLanded
 
             raise NotLanded("the Discord world did not start")
         sends = [s for s in world.emu.sent if isinstance(s.payload, dict) and s.payload.get("content")]
@@ -310,7 +310,7 @@ def final_cases(world: World) -> list[Case]:
 
     def no_token() -> Observed:
         if world.emu is None:
-            from bench.reliability.harness import NotLanded
+            from reliability.harness import NotLanded
 
             raise NotLanded("the Discord world did not start")
         token = world.emu.token

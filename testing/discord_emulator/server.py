@@ -22,8 +22,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.bot.discord_emulator import payloads as p
-from tests.bot.discord_emulator.limits import validate_commands, validate_message
+from testing.discord_emulator import payloads as p
+from testing.discord_emulator.limits import validate_commands, validate_message
 
 logger = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from bench.reliability.harness import Case, Observed, has_traceback, once
-from bench.reliability.hostile_server import HostileServer
-from bench.reliability.product import Run, Snapshot, Workspace, require_command
+from reliability.harness import Case, Observed, has_traceback, once
+from reliability.hostile_server import HostileServer
+from reliability.product import Run, Snapshot, Workspace, require_command
 
 G = "urls"
 PUBLIC_IP = "93.184.216.34"  # stands for "some public web server"; routed to 127.0.0.1 by netguard

@@ -13,9 +13,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from bench.reliability.harness import Case, Observed, first_line, has_traceback, once
-from bench.reliability.hostile_server import HostileServer
-from bench.reliability.product import Run, Snapshot, Workspace, require_command
+from reliability.harness import Case, Observed, first_line, has_traceback, once
+from reliability.hostile_server import HostileServer
+from reliability.product import Run, Snapshot, Workspace, require_command
 
 G = "questions"
 # Fake secrets: if any of these shows up in any output, the case fails.

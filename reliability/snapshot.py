@@ -1,4 +1,4 @@
-"""Print what the configured store holds, as JSON: ``python -m bench.reliability.snapshot``.
+"""Print what the configured store holds, as JSON: ``python -m reliability.snapshot``.
 
 Run in its own process by the suite so that no client cache can hide what is on disk. Exit 3
 when the store module has not landed.

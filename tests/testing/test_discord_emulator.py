@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.bot.discord_emulator import DiscordEmulator, pings
-from tests.bot.discord_emulator.limits import validate_commands, validate_message
+from testing.discord_emulator import DiscordEmulator, pings
+from testing.discord_emulator.limits import validate_commands, validate_message
 
 pytestmark = pytest.mark.integration
 

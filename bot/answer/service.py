@@ -20,8 +20,8 @@ from bot.settings import AnswerSettings, Secrets, Settings
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
 
 if TYPE_CHECKING:
+    from vectorstore.base import ArticleStore
     from vectorstore.embeddings import Embedder
-    from vectorstore.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
     )
 
 
-def build_retriever(settings: AnswerSettings, store: Store, embedder: Embedder) -> HybridRetriever:
+def build_retriever(settings: AnswerSettings, store: ArticleStore, embedder: Embedder) -> HybridRetriever:
     return HybridRetriever(
         store,
         embedder.embed_query,
@@ -126,7 +126,7 @@ def build_answer_service(
     settings: Settings,
     secrets: Secrets,
     *,
-    store: Store | None = None,
+    store: ArticleStore | None = None,
     embedder: Embedder | None = None,
 ) -> AnswerService:
     """The answering core from the settings; pass ``store``/``embedder`` to share already-built ones.

@@ -1,4 +1,5 @@
-"""The `geobot` command line. Each command body loads settings and calls the library."""
+"""The `geobot` command line. Each command body loads settings and calls the library; the
+errors our packages raise for users become one line in one place (``_Commands``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
+from bot.errors import BotError
 from bot.settings import Secrets, Settings, load_settings
-from vectorstore.config import ConfigError
+from ingest.errors import IngestError
+from vectorstore.errors import ConfigError, VectorStoreError
 
 # Nothing in geotech-bot may download at run time; users who name a hub model and are
 # online can set HF_HUB_OFFLINE=0 themselves.
@@ -19,12 +23,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-app = typer.Typer(
-    help="geotech-bot: answers geopolitics & technology questions from news articles, with citations.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
@@ -39,14 +37,34 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+class _Commands(TyperGroup):
+    """Every command runs through ``invoke``: an error of ours ends it with its one line (exit
+    status 2 for a wrong setting, 1 otherwise), so command bodies need no except blocks."""
+
+    # ctx is typer's own (vendored) click Context, which typer does not export under that name.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            fail(str(exc), code=2)
+        except (BotError, IngestError, VectorStoreError) as exc:
+            fail(str(exc))
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="geotech-bot: answers geopolitics & technology questions from news articles, with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
 def setup(config: Path | None) -> tuple[Settings, Secrets]:
     """Load settings and secrets and configure logging: the first step of every command."""
     from bot.logs import configure_logging
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        fail(str(exc), code=2)
+    settings = load_settings(config)
     secrets = Secrets.from_env()
     configure_logging(
         settings.logging,
@@ -75,13 +93,8 @@ def serve(config: ConfigOption = None) -> None:
             code=2,
         )
     from bot.discord.runner import run_bot
-    from bot.errors import BotError
-    from vectorstore.errors import EmbeddingModelError, StoreError
 
-    try:
-        run_bot(settings, secrets)
-    except (BotError, StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    run_bot(settings, secrets)
 
 
 @app.command()
@@ -101,13 +114,8 @@ def ingest(
     app_settings = IngestAppSettings(
         vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
     )
-    from vectorstore.errors import EmbeddingModelError, StoreError
-
-    try:
-        with RichProgress(err) as progress:
-            report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
-    except (StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    with RichProgress(err) as progress:
+        report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
     print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)
@@ -123,14 +131,10 @@ def stats(
     import json
 
     from bot.store_view import stats_table
-    from vectorstore.errors import StoreError
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            figures = store.stats()
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        figures = store.stats()
     if as_json:
         typer.echo(json.dumps(figures))
     else:
@@ -141,31 +145,22 @@ def stats(
 def reindex(config: ConfigOption = None) -> None:
     """Rebuild the keyword index and the article catalog from the Chroma store."""
     settings, _ = setup(config)
-    from vectorstore.errors import StoreError
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            done = store.reindex()
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        done = store.reindex()
     Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
 
 
 def _answer_service(settings: Settings, secrets: Secrets) -> Any:
-    """The answering core over a non-empty store; user-fixable problems end the command."""
+    """The answering core over a non-empty store."""
     from bot.answer.service import build_answer_service
-    from bot.errors import BotError
-    from vectorstore.errors import EmbeddingModelError, StoreError
     from vectorstore.store import build_store
 
-    try:
-        store = build_store(settings.vectorstore)
-        if store.count() == 0:
-            fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
-        return build_answer_service(settings, secrets, store=store)
-    except (BotError, StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    store = build_store(settings.vectorstore)
+    if store.count() == 0:
+        fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
+    return build_answer_service(settings, secrets, store=store)
 
 
 @app.command()
@@ -191,7 +186,6 @@ def ask(
 
     from bot.answer.types import Question
     from bot.answer_view import answer_json, answer_view, load_batch, parse_day
-    from bot.errors import EvalFileError
 
     if (question is None) == (file is None):
         fail('give one QUESTION (e.g. geobot ask "Which countries ban Huawei?") or --file QUESTIONS.json')
@@ -199,9 +193,9 @@ def ask(
         fail('the question is empty: ask something, e.g. geobot ask "Which countries ban Huawei?"')
     try:
         first, last = parse_day(since), parse_day(until, end=True)
-        items = load_batch(file) if file is not None else []
-    except (ValueError, EvalFileError) as exc:
+    except ValueError as exc:
         fail(str(exc))
+    items = load_batch(file) if file is not None else []
     if first and last and first > last:
         fail(f"--since {since} is after --until {until}")
     service = _answer_service(settings, secrets)
@@ -249,14 +243,10 @@ def sources(
     import json
 
     from bot.answer_view import article_json, articles_table
-    from vectorstore.errors import StoreError
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            articles = store.list_articles(publisher=source)
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        articles = store.list_articles(publisher=source)
     if as_json:
         typer.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
     else:

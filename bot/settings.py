@@ -10,6 +10,7 @@ from typing import Literal
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from bot.limits import MAX_QUESTION_CHARS
 from ingest.settings import IngestSettings
 from vectorstore.config import load_config
 from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
@@ -33,7 +34,9 @@ class AnswerSettings(Section):
     duplicate_overlap: float = Field(
         0.8, gt=0, le=1, description="share of shared word 3-grams above which two passages are one"
     )
-    max_question_chars: int = Field(1000, ge=10, description="longer questions are refused")
+    max_question_chars: int = Field(
+        MAX_QUESTION_CHARS, ge=10, description="longer questions are refused (in the CLI and on Discord)"
+    )
 
 
 class LLMSettings(Section):

@@ -15,14 +15,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from vectorstore.errors import ConfigError
+
 ENV_PREFIX = "GEOBOT_"
 DEFAULT_CONFIG = Path("config.toml")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line naming the key and what is expected."""
 
 
 def _parse_env_value(raw: str) -> Any:

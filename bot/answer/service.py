@@ -13,9 +13,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
-from bot.answer.questions import MAX_QUESTION_CHARS, clean_question
+from bot.answer.questions import clean_question
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question
+from bot.limits import MAX_QUESTION_CHARS
 from bot.settings import AnswerSettings, Secrets, Settings
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
 

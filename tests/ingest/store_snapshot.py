@@ -37,8 +37,7 @@ def snapshot(path: Path) -> dict[str, Any]:
             for a in store.list_articles()
         }
         dense = {
-            r.id: (r.text, {k: v for k, v in r.metadata.items() if k not in VOLATILE})
-            for r in store.get()
+            r.id: (r.text, {k: v for k, v in r.metadata.items() if k not in VOLATILE}) for r in store.get()
         }
     finally:
         store.close()

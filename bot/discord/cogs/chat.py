@@ -15,13 +15,12 @@ from bot.discord.answering import AnswerView, ask, send_parts
 from bot.discord.client import GeoBot
 from bot.discord.error_handler import chat_reply_for
 from bot.discord.errors import OnCooldown
+from bot.discord.limits import THREAD_NAME_MAX
 
 logger = logging.getLogger(__name__)
 
-THREAD_NAME_MAX = 100
 HISTORY_MESSAGES = 50
 HISTORY_TURNS = 6
-QUESTION_MAX = 1000
 MENTION = re.compile(r"<@[!&]?\d+>|@everyone\b|@here\b")
 EMPTY = "Mention me with a question, e.g. *@me which countries restrict chip exports?*"
 
@@ -37,8 +36,9 @@ class ChatCog(commands.Cog):
 
     def _question_text(self, message: discord.Message) -> str:
         # Mentions (the bot's, users', roles', @everyone/@here) address people, they are not
-        # part of the question, and echoing them back would only invite pings.
-        return " ".join(MENTION.sub(" ", message.content).split())[:QUESTION_MAX]
+        # part of the question, and echoing them back would only invite pings. A question too
+        # long is refused by the answering service, as /ask's is, not cut short here.
+        return " ".join(MENTION.sub(" ", message.content).split())
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

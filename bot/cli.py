@@ -130,7 +130,7 @@ def stats(
     settings, _ = setup(config)
     import json
 
-    from bot.store_view import stats_table
+    from bot.cli_output import stats_table
     from vectorstore.store import build_store
 
     with build_store(settings.vectorstore) as store:
@@ -185,7 +185,8 @@ def ask(
     import json
 
     from bot.answer.types import Question
-    from bot.answer_view import answer_json, answer_view, load_batch, parse_day
+    from bot.cli_input import load_batch, parse_day
+    from bot.cli_output import answer_json, render_answer
 
     if (question is None) == (file is None):
         fail('give one QUESTION (e.g. geobot ask "Which countries ban Huawei?") or --file QUESTIONS.json')
@@ -208,7 +209,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
-        Console().print(answer_view(answer))
+        Console().print(render_answer(answer))
 
 
 @app.command(name="eval")
@@ -218,7 +219,7 @@ def evaluate(
 ) -> None:
     """Score answers against gold questions: hit@4, keyword accuracy, citation hit, abstention."""
     settings, secrets = setup(config)
-    from bot.answer_view import eval_table
+    from bot.cli_output import eval_table
     from bot.errors import EvalFileError
     from bot.evaluation import evaluate as run_eval
     from bot.evaluation import load_questions
@@ -242,7 +243,7 @@ def sources(
     settings, _ = setup(config)
     import json
 
-    from bot.answer_view import article_json, articles_table
+    from bot.cli_output import article_json, articles_table
     from vectorstore.store import build_store
 
     with build_store(settings.vectorstore) as store:
@@ -255,7 +256,7 @@ def sources(
 
 def main() -> None:
     """The `geobot` script."""
-    from ingest.fast_exit import exit_without_teardown
+    from bot.fast_exit import exit_without_teardown
 
     try:
         app()

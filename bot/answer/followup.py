@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import pycountry
 
-from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
+from bot.answer.chat_model import ChatTimeout, build_chat_model, invoke_with_deadline
 from bot.answer.types import Question, Turn
 from bot.settings import LLMSettings, Secrets
 

@@ -314,14 +314,15 @@ def test_origins_keep_the_path_as_given(inputs: Path, settings: IngestAppSetting
 
 _RUN_AND_REPORT_IMPORTS = """
 import json, sys
-from ingest.__main__ import main
-status = main(sys.argv[1:])
+from bot.cli import app
+status = app(["ingest", *sys.argv[1:]], standalone_mode=False) or 0
 print(json.dumps({"status": status, "chromadb": "chromadb" in sys.modules, "numpy": "numpy" in sys.modules}))
 """
 
 
 def _ingest_process(inputs: Path, store: Path, *flags: str) -> dict[str, Any]:
-    """Ingest in a new process: its exit status, and whether it imported chromadb and numpy."""
+    """`geobot ingest` in a new process: its exit status, and whether it imported chromadb and
+    numpy (the command's own, without the fast exit that would end the process first)."""
     env = os.environ | {"GEOBOT_VECTORSTORE__PATH": str(store)}
     done = subprocess.run(
         [sys.executable, "-c", _RUN_AND_REPORT_IMPORTS, str(inputs), *flags],

@@ -14,7 +14,7 @@ from tests.conftest import REPO
 _PRELUDE = """
 import atexit, sys, threading, time
 from pathlib import Path
-from ingest.fast_exit import exit_without_teardown
+from bot.fast_exit import exit_without_teardown
 
 marks = Path(sys.argv[1])
 

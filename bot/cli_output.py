@@ -1,11 +1,9 @@
-"""How answers, evaluation reports and the article list are shown on a terminal or as JSON."""
+"""What the `geobot` CLI prints: answers, evaluation reports, the article list and the store's
+figures, on a terminal (rich) or as JSON."""
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.answer.types import Answer, Origin
-from bot.evaluation import EvalReport, read_question_list
+from bot.evaluation import EvalReport
 from vectorstore.records import ArticleRecord
 
 
@@ -54,7 +52,7 @@ def _origin(origin: Origin) -> str:
     return str(origin.path)
 
 
-def answer_view(answer: Answer) -> RenderableType:
+def render_answer(answer: Answer) -> RenderableType:
     """The answer, then its numbered sources (title, publisher, author, date, url, origins, quote)."""
     parts: list[RenderableType] = [Text(answer.text)]
     if answer.citations:
@@ -127,33 +125,22 @@ def article_json(article: ArticleRecord) -> dict[str, Any]:
     }
 
 
-def parse_day(value: str | None, *, end: bool = False) -> date | None:
-    """YYYY-MM-DD, YYYY-MM or YYYY; a month or year means its first day (its last with ``end``)."""
-    if value is None:
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 4:
-            year = int(text)
-            return date(year, 12, 31) if end else date(year, 1, 1)
-        if len(text) == 7:
-            year, month = int(text[:4]), int(text[5:])
-            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+STATS_LABELS = {
+    "articles": "articles",
+    "chunks": "chunks",
+    "publishers": "publishers",
+    "earliest": "earliest published",
+    "latest": "latest published",
+    "last_ingest": "last ingest",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class BatchItem:
-    id: str | int
-    question: str
-
-
-def load_batch(path: Path) -> list[BatchItem]:
-    """A JSON list of objects with ``id`` and ``question`` (other fields ignored)."""
-    items = []
-    for i, item in enumerate(read_question_list(path, "{id, question} objects")):
-        raw_id = item.get("id", i)
-        items.append(BatchItem(raw_id if isinstance(raw_id, str | int) else str(raw_id), item["question"]))
-    return items
+def stats_table(stats: Mapping[str, Any]) -> Table:
+    """A two-column table of ``Store.stats()``; unknown values show as '-'."""
+    table = Table(title="geotech-bot store", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right")
+    for key, label in STATS_LABELS.items():
+        value = stats.get(key)
+        table.add_row(label, "-" if value is None else str(value))
+    return table

@@ -1,6 +1,6 @@
 """Question in, cited Answer out: retrieval, then the extractive answerer (or an LLM, if configured).
 
-Everything is built once (``bot.services.build_answer_service``) and passed in, so the CLI, the
+Everything is built once (``build_answer_service``, below) and passed in, so the CLI, the
 Discord bot and the benchmarks share one code path.
 """
 

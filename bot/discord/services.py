@@ -84,7 +84,7 @@ class PipelineIngester:
 
 
 def build_asker(settings: Settings, secrets: Secrets, store: ArticleStore, embedder: Embedder) -> Asker:
-    """The answering core (issue 4) over the shared store and model."""
+    """The answering core over the shared store and model."""
     from bot.answer.service import build_answer_service
 
     asker: Asker = build_answer_service(settings, secrets, store=store, embedder=embedder)

@@ -74,6 +74,15 @@ def test_only_the_discord_adapter_imports_discord() -> None:
     assert users and all(source.startswith("bot/discord/") for source in users), sorted(users)
 
 
+def test_readers_take_their_shared_helpers_from_file_bytes_not_from_the_dispatch() -> None:
+    readers = {
+        source: modules
+        for source, modules in imports_of("ingest").items()
+        if source.startswith("ingest/readers/") and not source.endswith("/files.py")
+    }
+    assert readers and not {s for s, modules in readers.items() if "ingest.readers.files" in modules}
+
+
 def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     source = tmp_path / "lazy.py"
     source.write_text("def f():\n    from bot.cli import app\n    import discord.ui\n", encoding="utf-8")

@@ -4,6 +4,7 @@ errors our packages raise for users become one line in one place (``_Commands``)
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -22,6 +23,10 @@ from vectorstore.errors import ConfigError, VectorStoreError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The project shows its own progress; Hugging Face's bars (the "Loading weights" of a model
+# load) would print between its lines. Set before any Hugging Face import, and inherited by the
+# ingest workers.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 err = Console(stderr=True)
 
@@ -37,18 +42,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+# -v (1) or -q (-1) of the command being run; setup() hands it to the logging set-up.
+_verbosity: ContextVar[int] = ContextVar("verbosity", default=0)
+
+
 class _Commands(TyperGroup):
-    """Every command runs through ``invoke``: an error of ours ends it with its one line (exit
-    status 2 for a wrong setting, 1 otherwise), so command bodies need no except blocks."""
+    """Every command runs through ``invoke``: with the global options' verbosity, and with an
+    error of ours ending it as one line (exit status 2 for a wrong setting, 1 otherwise), so
+    command bodies need no except blocks."""
 
     # ctx is typer's own (vendored) click Context, which typer does not export under that name.
     def invoke(self, ctx: Any) -> Any:
+        token = _verbosity.set(int(ctx.params.get("verbose", 0)) - int(ctx.params.get("quiet", 0)))
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
             fail(str(exc), code=2)
         except (BotError, IngestError, VectorStoreError) as exc:
             fail(str(exc))
+        finally:
+            _verbosity.reset(token)
 
 
 app = typer.Typer(
@@ -57,6 +70,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are Markdown: as rich markup, the "[n]" of ask's help vanished (read as a tag).
+    rich_markup_mode="markdown",
 )
 
 
@@ -73,13 +88,25 @@ def setup(config: Path | None) -> tuple[Settings, Secrets]:
             for s in (secrets.discord_token, secrets.openai_api_key, secrets.anthropic_api_key)
             if s is not None
         ],
+        verbosity=_verbosity.get(),
     )
     return settings, secrets
 
 
 @app.callback()
-def _root() -> None:
-    """geotech-bot: answers geopolitics & technology questions from news articles, with citations."""
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="also log what geotech-bot does (INFO), on stderr")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="log errors only")] = False,
+) -> None:
+    """geotech-bot: answers geopolitics & technology questions from news articles, with citations.
+
+    Output is the command's own; logs go to stderr, from WARNING unless -v or -q (or [logging]
+    level) says otherwise.
+    """
+    if verbose and quiet:
+        raise typer.BadParameter("give -v or -q, not both")
 
 
 @app.command()

@@ -66,9 +66,6 @@ def render_answer(answer: Answer) -> RenderableType:
             lines.append(f"    from {escape('; '.join(_origin(o) for o in c.origin))}")
         lines.append(f"    [italic]“{escape(c.quote)}”[/]")
         parts.append(Text.from_markup("\n".join(lines)))
-    total = answer.timings_ms.get("total")
-    if total is not None:
-        parts.append(Text(f"\n({total:.0f} ms)", style="dim"))
     return Group(*parts)
 
 

@@ -67,7 +67,9 @@ class DiscordSettings(Section):
 
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="log level of geotech-bot's own loggers"
+        "WARNING",
+        description="log level of geotech-bot's own loggers (other libraries': WARNING, or this if "
+        "higher); `geobot -v` runs one command at INFO, `geobot -q` at ERROR",
     )
     file: Path | None = Field(None, description="also write logs to this file")
 

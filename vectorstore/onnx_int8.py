@@ -157,7 +157,7 @@ def build(folder: Path) -> ModelProto:
         _split_first_token(fused)
         quantized = _smooth(fused, folder)
         out = Path(tmp) / "int8.onnx"
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _root_logger_warnings_dropped():
             warnings.simplefilter("ignore")
             quantize_dynamic(
                 fused,
@@ -171,6 +171,27 @@ def build(folder: Path) -> ModelProto:
                 extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
             )
         return onnx.load(str(out))
+
+
+@contextlib.contextmanager
+def _root_logger_warnings_dropped() -> Iterator[None]:
+    """Drop what is logged on the root logger below ERROR (others' loggers are untouched).
+
+    onnxruntime's quantizer warns there, on every build, that the model was not run through its
+    pre-processing (shape inference and graph optimisation) first; the model has been through
+    its transformer optimizer (``_fuse``) and the result is checked (module docstring), so the
+    line would only break into the user's progress display, on the first ingest.
+    """
+    root = logging.getLogger()
+
+    def errors_only(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+    root.addFilter(errors_only)
+    try:
+        yield
+    finally:
+        root.removeFilter(errors_only)
 
 
 def _key(folder: Path) -> str:

@@ -116,7 +116,7 @@ def serve(config: ConfigOption = None) -> None:
     if secrets.discord_token is None:
         fail(
             "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in the environment or "
-            "in a .env file (see README, 'Running it on Discord')",
+            "in a .env file (see README, 'Putting it in Discord')",
             code=2,
         )
     from bot.discord.runner import run_bot

@@ -42,7 +42,7 @@ demo: $(BIN)/.installed
 
 lint: dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot ingest language vectorstore bench tests
+	$(BIN)/mypy bot ingest language vectorstore bench reliability testing tests
 
 pytest: dev
 	$(BIN)/pytest
@@ -53,7 +53,7 @@ bench: dev
 	$(BIN)/python -m bench.run
 
 reliability: dev
-	$(BIN)/python -m bench.reliability
+	$(BIN)/python -m reliability
 
 clean:
 	rm -rf $(VENV) data/demo data/store .mypy_cache .ruff_cache .pytest_cache

@@ -246,7 +246,7 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
         "memory after the asks. The stores hold the real ingested chunks (real embeddings) plus "
         "synthetic articles recombined from their sentences, whose vectors are mixes of the real "
         "vectors plus noise (no model run): only the real-chunk share used real embeddings. Writes "
-        "went through `Store.add` (Chroma + the SQLite keyword rows) and catalog rows.",
+        "went through `Store.write_articles`, as ingest's do (chunks, vectors and catalog rows together).",
         "",
         "| chunks (real) | mode | p50 ms | p95 ms | retrieve / answer median ms | bot RSS MB "
         "| server RSS MB | "

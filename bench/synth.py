@@ -4,8 +4,8 @@ The real articles (their chunks and real embeddings) go in first, so the dev que
 find their answers. Then synthetic articles fill the store up to the target: each chunk
 recombines sentences of 2-3 real chunks, under varied titles, publishers and dates; its vector
 is the same mix of the real chunks' vectors plus Gaussian noise, renormalised (no model run).
-Every write goes through ``Store.add`` (Chroma and the SQLite keyword rows together) in batches,
-and each synthetic article gets a catalog row, as ingest would leave it.
+Every write goes through ``Store.write_articles``, as ingest's do, in batches of about ``BATCH``
+chunks: each article's chunks, vectors and catalog row together.
 
 Growing is incremental: calling it again with a larger target adds only the missing chunks,
 so the 10k store becomes the 100k store becomes the 1M store.
@@ -21,12 +21,17 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from vectorstore.base import ArticleStore
+    from vectorstore.records import ArticleWrite
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -92,36 +97,53 @@ def read_pool(store: Path, collection: str = "articles") -> Pool:
     return Pool(list(got["ids"]), texts, metas, vectors, sentences, titles)
 
 
-def copy_real(pool: Pool, store: Any) -> None:
-    """The real chunks and catalog rows, as the real store holds them."""
+def copy_real(pool: Pool, store: ArticleStore) -> None:
+    """The real articles, as the real store holds them."""
     from vectorstore.metadata import article_from_metadata
-    from vectorstore.records import ChunkRecord
+    from vectorstore.records import ArticleWrite, ChunkRecord
 
-    records = [ChunkRecord(i, t, m) for i, t, m in zip(pool.ids, pool.texts, pool.metadatas, strict=True)]
-    for start in range(0, len(records), BATCH):
-        store.add(records[start : start + BATCH], pool.vectors[start : start + BATCH])
-    per_article: dict[str, list[dict[str, Any]]] = {}
-    for meta in pool.metadatas:
+    per_article: dict[str, list[int]] = {}
+    for n, meta in enumerate(pool.metadatas):
         if "article_id" in meta:
-            per_article.setdefault(str(meta["article_id"]), []).append(meta)
-    with store.keyword.transaction() as db:
-        for metas in per_article.values():
-            first = min(metas, key=lambda m: int(m.get("chunk_index", 0)))
-            store.keyword.put_article(db, article_from_metadata(first, len(metas)), None)
+            per_article.setdefault(str(meta["article_id"]), []).append(n)
+    writes: list[ArticleWrite] = []
+    for rows in per_article.values():
+        rows.sort(key=lambda n: int(pool.metadatas[n].get("chunk_index", 0)))
+        article = article_from_metadata(pool.metadatas[rows[0]], len(rows))
+        chunks = [ChunkRecord(pool.ids[n], pool.texts[n], pool.metadatas[n]) for n in rows]
+        writes.append(ArticleWrite(article, chunks, pool.vectors[rows]))
+    for batch in _batches(writes):
+        store.write_articles(batch)
 
 
-def synth_batch(pool: Pool, first_article: int, n_chunks: int, rng: np.random.Generator) -> tuple:
-    """Synthetic articles numbered from ``first_article`` totalling ``n_chunks`` chunks."""
-    from vectorstore.metadata import article_metadata, chunk_id, present
-    from vectorstore.records import ArticleRecord, ChunkRecord
+def _batches(writes: list[ArticleWrite]) -> Iterator[list[ArticleWrite]]:
+    """Whole articles, about ``BATCH`` chunks at a time (Chroma's cost is per call)."""
+    batch: list[ArticleWrite] = []
+    size = 0
+    for write in writes:
+        batch.append(write)
+        size += len(write.chunks)
+        if size >= BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
-    records: list[ChunkRecord] = []
-    articles: list[ArticleRecord] = []
-    vectors: list[np.ndarray] = []
+
+def synth_batch(
+    pool: Pool, first_article: int, n_chunks: int, rng: np.random.Generator
+) -> tuple[list[ArticleWrite], int]:
+    """Synthetic articles numbered from ``first_article`` totalling ``n_chunks`` chunks, and the
+    number of the next one."""
+    from vectorstore.metadata import chunk_id
+    from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
+
+    writes: list[ArticleWrite] = []
+    chunks_made = 0
     number = first_article
     day0 = date(2015, 1, 1)
-    while len(records) < n_chunks:
-        size = min(int(rng.integers(3, 11)), n_chunks - len(records))
+    while chunks_made < n_chunks:
+        size = min(int(rng.integers(3, 11)), n_chunks - chunks_made)
         article_id = f"{SYNTH_PREFIX}{number:08d}"
         title = f"{ANGLES[number % len(ANGLES)]} {pool.titles[int(rng.integers(len(pool.titles)))]}"
         published = (day0 + timedelta(days=int(rng.integers(0, 3650)))).isoformat()
@@ -138,7 +160,6 @@ def synth_batch(pool: Pool, first_article: int, n_chunks: int, rng: np.random.Ge
             ingested_at="2026-01-01T00:00:00+00:00",
             chunk_count=size,
         )
-        fields = article_metadata(article)
         sources = rng.integers(0, len(pool.texts), size=(size, 3))
         weights = rng.dirichlet((1.0, 1.0, 0.5), size=size).astype(np.float32)
         mixed = np.einsum("ck,ckd->cd", weights, pool.vectors[sources])
@@ -148,6 +169,7 @@ def synth_batch(pool: Pool, first_article: int, n_chunks: int, rng: np.random.Ge
         mixed += noise
         mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
         offset = 0
+        chunks: list[ChunkRecord] = []
         for index in range(size):
             parts: list[str] = []
             for src in sources[index]:
@@ -155,15 +177,13 @@ def synth_batch(pool: Pool, first_article: int, n_chunks: int, rng: np.random.Ge
                 start = int(rng.integers(len(sents)))
                 parts.extend(sents[start : start + 3])
             text = " ".join(parts)[:1200]
-            meta = present(
-                {**fields, "chunk_index": index, "start_char": offset, "end_char": offset + len(text)}
-            )
+            own = {"start_char": offset, "end_char": offset + len(text)}  # the article's are added
             offset += len(text) + 1
-            records.append(ChunkRecord(chunk_id(article_id, index), text, meta))
-        vectors.append(mixed)
-        articles.append(article)
+            chunks.append(ChunkRecord(chunk_id(article_id, index), text, own))
+        writes.append(ArticleWrite(article, chunks, mixed))
+        chunks_made += size
         number += 1
-    return records, np.concatenate(vectors), articles, number
+    return writes, number
 
 
 def grow(pool_store: Path, dest: Path, target: int, seed: int = 7) -> dict[str, Any]:
@@ -183,15 +203,10 @@ def grow(pool_store: Path, dest: Path, target: int, seed: int = 7) -> dict[str, 
         while have < target:
             # one generator per batch number, so growing in steps gives the same store as at once
             rng = np.random.default_rng([seed, state["batches"]])
-            records, vectors, articles, state["articles"] = synth_batch(
-                pool, state["articles"], min(BATCH, target - have), rng
-            )
-            store.add(records, vectors)
-            with store.keyword.transaction() as db:
-                for article in articles:
-                    store.keyword.put_article(db, article, None)
+            writes, state["articles"] = synth_batch(pool, state["articles"], min(BATCH, target - have), rng)
+            store.write_articles(writes)
             state["batches"] += 1
-            have += len(records)
+            have += sum(len(w.chunks) for w in writes)
             state_file.write_text(json.dumps(state))
             logger.info("synthetic store %s: %d / %d chunks", dest, have, target)
         return {

@@ -1,17 +1,22 @@
-"""The `geobot` command line. Each command body loads settings and calls the library."""
+"""The `geobot` command line. Each command body loads settings and calls the library; the
+errors our packages raise for users become one line in one place (``_Commands``)."""
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
+from bot.errors import BotError
 from bot.settings import Secrets, Settings, load_settings
-from vectorstore.config import ConfigError
+from ingest.errors import IngestError
+from vectorstore.errors import ConfigError, VectorStoreError
 
 if TYPE_CHECKING:
     from bot.evaluation import Split
@@ -21,13 +26,11 @@ if TYPE_CHECKING:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The project shows its own progress; Hugging Face's bars (the "Loading weights" of a model
+# load) would print between its lines. Set before any Hugging Face import, and inherited by the
+# ingest workers.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-app = typer.Typer(
-    help="geotech-bot: answers geopolitics & technology questions from news articles, with citations.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 err = Console(stderr=True)
 
 ConfigOption = Annotated[
@@ -42,14 +45,44 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+# -v (1) or -q (-1) of the command being run; setup() hands it to the logging set-up.
+_verbosity: ContextVar[int] = ContextVar("verbosity", default=0)
+
+
+class _Commands(TyperGroup):
+    """Every command runs through ``invoke``: with the global options' verbosity, and with an
+    error of ours ending it as one line (exit status 2 for a wrong setting, 1 otherwise), so
+    command bodies need no except blocks."""
+
+    # ctx is typer's own (vendored) click Context, which typer does not export under that name.
+    def invoke(self, ctx: Any) -> Any:
+        token = _verbosity.set(int(ctx.params.get("verbose", 0)) - int(ctx.params.get("quiet", 0)))
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            fail(str(exc), code=2)
+        except (BotError, IngestError, VectorStoreError) as exc:
+            fail(str(exc))
+        finally:
+            _verbosity.reset(token)
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="geotech-bot: answers geopolitics & technology questions from news articles, with citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Help texts are Markdown: as rich markup, the "[n]" of ask's help vanished (read as a tag).
+    rich_markup_mode="markdown",
+)
+
+
 def setup(config: Path | None) -> tuple[Settings, Secrets]:
     """Load settings and secrets and configure logging: the first step of every command."""
     from bot.logs import configure_logging
 
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        fail(str(exc), code=2)
+    settings = load_settings(config)
     secrets = Secrets.from_env()
     configure_logging(
         settings.logging,
@@ -58,13 +91,25 @@ def setup(config: Path | None) -> tuple[Settings, Secrets]:
             for s in (secrets.discord_token, secrets.openai_api_key, secrets.anthropic_api_key)
             if s is not None
         ],
+        verbosity=_verbosity.get(),
     )
     return settings, secrets
 
 
 @app.callback()
-def _root() -> None:
-    """geotech-bot: answers geopolitics & technology questions from news articles, with citations."""
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="also log what geotech-bot does (INFO), on stderr")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="log errors only")] = False,
+) -> None:
+    """geotech-bot: answers geopolitics & technology questions from news articles, with citations.
+
+    Output is the command's own; logs go to stderr, from WARNING unless -v or -q (or [logging]
+    level) says otherwise.
+    """
+    if verbose and quiet:
+        raise typer.BadParameter("give -v or -q, not both")
 
 
 @app.command()
@@ -74,17 +119,12 @@ def serve(config: ConfigOption = None) -> None:
     if secrets.discord_token is None:
         fail(
             "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in the environment or "
-            "in a .env file (see README, 'Running it on Discord')",
+            "in a .env file (see README, 'Putting it in Discord')",
             code=2,
         )
     from bot.discord.runner import run_bot
-    from bot.errors import BotError
-    from vectorstore.errors import EmbeddingModelError, StoreError
 
-    try:
-        run_bot(settings, secrets)
-    except (BotError, StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    run_bot(settings, secrets)
 
 
 @app.command()
@@ -104,13 +144,8 @@ def ingest(
     app_settings = IngestAppSettings(
         vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
     )
-    from vectorstore.errors import EmbeddingModelError, StoreError
-
-    try:
-        with RichProgress(err) as progress:
-            report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
-    except (StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    with RichProgress(err) as progress:
+        report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
     print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)
@@ -125,15 +160,11 @@ def stats(
     settings, _ = setup(config)
     import json
 
-    from bot.store_view import stats_table
-    from vectorstore.errors import StoreError
+    from bot.cli_output import stats_table
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            figures = store.stats()
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        figures = store.stats()
     if as_json:
         typer.echo(json.dumps(figures))
     else:
@@ -144,31 +175,22 @@ def stats(
 def reindex(config: ConfigOption = None) -> None:
     """Rebuild the keyword index and the article catalog from the Chroma store."""
     settings, _ = setup(config)
-    from vectorstore.errors import StoreError
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            done = store.reindex()
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        done = store.reindex()
     Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
 
 
 def _answer_service(settings: Settings, secrets: Secrets) -> Any:
-    """The answering core over a non-empty store; user-fixable problems end the command."""
+    """The answering core over a non-empty store."""
     from bot.answer.service import build_answer_service
-    from bot.errors import BotError
-    from vectorstore.errors import EmbeddingModelError, StoreError
     from vectorstore.store import build_store
 
-    try:
-        store = build_store(settings.vectorstore)
-        if store.count() == 0:
-            fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
-        return build_answer_service(settings, secrets, store=store)
-    except (BotError, StoreError, EmbeddingModelError) as exc:
-        fail(str(exc))
+    store = build_store(settings.vectorstore)
+    if store.count() == 0:
+        fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
+    return build_answer_service(settings, secrets, store=store)
 
 
 @app.command()
@@ -193,8 +215,8 @@ def ask(
     import json
 
     from bot.answer.types import Question
-    from bot.answer_view import answer_json, answer_view, load_batch, parse_day
-    from bot.errors import EvalFileError
+    from bot.cli_input import load_batch, parse_day
+    from bot.cli_output import answer_json, render_answer
 
     if (question is None) == (file is None):
         fail('give one QUESTION (e.g. geobot ask "Which countries ban Huawei?") or --file QUESTIONS.json')
@@ -202,9 +224,9 @@ def ask(
         fail('the question is empty: ask something, e.g. geobot ask "Which countries ban Huawei?"')
     try:
         first, last = parse_day(since), parse_day(until, end=True)
-        items = load_batch(file) if file is not None else []
-    except (ValueError, EvalFileError) as exc:
+    except ValueError as exc:
         fail(str(exc))
+    items = load_batch(file) if file is not None else []
     if first and last and first > last:
         fail(f"--since {since} is after --until {until}")
     service = _answer_service(settings, secrets)
@@ -217,7 +239,7 @@ def ask(
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
-        Console().print(answer_view(answer))
+        Console().print(render_answer(answer))
 
 
 @app.command(name="eval")
@@ -242,7 +264,7 @@ def evaluate(
     import json
 
     from bot.answer.types import Question
-    from bot.answer_view import eval_json, eval_table
+    from bot.cli_output import eval_json, eval_table
     from bot.errors import EvalFileError
     from bot.evaluation import Asked, load_question_files
     from bot.evaluation import evaluate as run_eval
@@ -277,15 +299,11 @@ def sources(
     settings, _ = setup(config)
     import json
 
-    from bot.answer_view import article_json, articles_table
-    from vectorstore.errors import StoreError
+    from bot.cli_output import article_json, articles_table
     from vectorstore.store import build_store
 
-    try:
-        with build_store(settings.vectorstore) as store:
-            articles = store.list_articles(publisher=source)
-    except StoreError as exc:
-        fail(str(exc))
+    with build_store(settings.vectorstore) as store:
+        articles = store.list_articles(publisher=source)
     if as_json:
         typer.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
     else:
@@ -294,7 +312,7 @@ def sources(
 
 def main() -> None:
     """The `geobot` script."""
-    from ingest.fast_exit import exit_without_teardown
+    from bot.fast_exit import exit_without_teardown
 
     try:
         app()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class BotError(Exception):
-    """Base of every bot error."""
+    """Base of every bot error; str() is one line for the user."""
 
 
 class LLMConfigError(BotError):

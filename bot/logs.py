@@ -10,14 +10,20 @@ from bot.settings import LoggingSettings
 
 # Whose records below WARNING are shown (at ``[logging] level``); other libraries only warn.
 _OWN = ("bot", "ingest", "vectorstore")
+# The command line's -v / -q, for one run: [logging] level's place.
+_VERBOSITY_LEVELS = {1: logging.INFO, -1: logging.ERROR}
 
 
-class OwnOrWarning(logging.Filter):
-    """Drops other libraries' records below WARNING, even from a library that lowers its own
+class OthersFrom(logging.Filter):
+    """Drops other libraries' records below ``level``, even from a library that lowers its own
     logger's level when imported (bm25s sets DEBUG), which the root level cannot stop."""
 
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or record.name.split(".", 1)[0] in _OWN
+        return record.levelno >= self.level or record.name.split(".", 1)[0] in _OWN
 
 
 class RedactSecrets(logging.Filter):
@@ -38,7 +44,10 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) -> None:
+def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = (), verbosity: int = 0) -> None:
+    """Our records from ``[logging] level`` (or INFO with ``verbosity`` 1, ERROR with -1) to
+    stderr and the optional file; other libraries' from WARNING, or from our level if higher."""
+    own = _VERBOSITY_LEVELS.get(verbosity, logging.getLevelNamesMapping()[settings.level])
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if settings.file is not None:
         settings.file.parent.mkdir(parents=True, exist_ok=True)
@@ -47,10 +56,10 @@ def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) ->
     formatter = logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     for handler in handlers:
         handler.setFormatter(formatter)
-        handler.addFilter(OwnOrWarning())
+        handler.addFilter(OthersFrom(max(logging.WARNING, own)))
         handler.addFilter(redact)
     root = logging.getLogger()
     root.handlers[:] = handlers
-    root.setLevel(logging.WARNING)
+    root.setLevel(max(logging.WARNING, own))
     for name in _OWN:
-        logging.getLogger(name).setLevel(settings.level)
+        logging.getLogger(name).setLevel(own)

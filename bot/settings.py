@@ -10,6 +10,7 @@ from typing import Literal
 from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from bot.limits import MAX_QUESTION_CHARS
 from ingest.settings import IngestSettings
 from vectorstore.config import load_config
 from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
@@ -31,7 +32,9 @@ class AnswerSettings(Section):
     duplicate_overlap: float = Field(
         0.8, gt=0, le=1, description="share of shared word 3-grams above which two passages are one"
     )
-    max_question_chars: int = Field(1000, ge=10, description="longer questions are refused")
+    max_question_chars: int = Field(
+        MAX_QUESTION_CHARS, ge=10, description="longer questions are refused (in the CLI and on Discord)"
+    )
 
 
 class LLMSettings(Section):
@@ -62,7 +65,9 @@ class DiscordSettings(Section):
 
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="log level of geotech-bot's own loggers"
+        "WARNING",
+        description="log level of geotech-bot's own loggers (other libraries': WARNING, or this if "
+        "higher); `geobot -v` runs one command at INFO, `geobot -q` at ERROR",
     )
     file: Path | None = Field(None, description="also write logs to this file")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class IngestError(Exception):
     """Base of every ingest error."""
@@ -17,6 +19,16 @@ class InputError(IngestError):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class NothingToIngest(InputError):
+    """A folder holds no file of a type ingest reads (hidden files and READMEs do not count)."""
+
+    def __init__(self, source: str, suffixes: Sequence[str]) -> None:
+        super().__init__(source, f"no articles found in {source} (looked for {' '.join(suffixes)})")
+
+    def __str__(self) -> str:
+        return self.reason  # it names the folder already
 
 
 class FetchError(InputError):

@@ -1,16 +1,16 @@
 """Which input files an earlier run ingested completely, so an unchanged one is skipped cheaply.
 
 A row per file (resolved path, size, mtime_ns, SHA-256 of its bytes, the config fingerprint, and
-the stored article id and content hash each of its records ended up in) lives in the store's
-SQLite file beside the keyword index. A file is skipped only when its bytes hash the same, the
-config fingerprint is the same, and the catalog still holds every recorded article with that
-content hash and with this file's records among its origins; anything else (a changed file, a
-deleted or rebuilt store, other settings) takes the full path. Rows are written only after all
-of a run's articles are committed, so a run killed at any point leaves no row claiming more
-than the store holds.
+the stored article id and content hash each of its records ended up in) lives in its own SQLite
+file in the store's folder (``ArticleStore.local_folder``). A file is skipped only when its
+bytes hash the same, the config fingerprint is the same, and the catalog still holds every
+recorded article with that content hash and with this file's records among its origins;
+anything else (a changed file, a deleted or rebuilt store, other settings) takes the full path.
+Rows are written only after all of a run's articles are committed, so a run killed at any point
+leaves no row claiming more than the store holds.
 
-Checking the manifest needs only the standard library, so an unchanged corpus is skipped
-without loading the embedding model, Chroma or trafilatura.
+Checking the manifest needs only the standard library and the catalog, so an unchanged corpus
+is skipped without loading the embedding model, Chroma or trafilatura.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from vectorstore.keyword import FILENAME
+from vectorstore.base import ArticleCatalog
 from vectorstore.records import ArticleRecord
 
 logger = logging.getLogger(__name__)
+
+FILENAME = "ingest_manifest.sqlite3"
 
 # Bump when the pipeline would store the same input differently, so old rows stop matching.
 PIPELINE_VERSION = 1
@@ -80,7 +82,7 @@ Outcome = dict[int, tuple[str, str]]
 
 
 class Manifest:
-    """The ``ingest_manifest`` table in ``<store>/keyword.sqlite3``."""
+    """The ``ingest_manifest`` table in ``<store folder>/ingest_manifest.sqlite3``."""
 
     def __init__(self, folder: Path) -> None:
         self._db = sqlite3.connect(folder / FILENAME, isolation_level=None)
@@ -89,7 +91,7 @@ class Manifest:
 
     @classmethod
     def existing(cls, folder: Path) -> Manifest | None:
-        """The manifest of a store that already has its SQLite file, else None (nothing to skip)."""
+        """The manifest of a store that has one already, else None (nothing to skip)."""
         if not (folder / FILENAME).is_file():
             return None
         try:
@@ -101,7 +103,7 @@ class Manifest:
     def close(self) -> None:
         self._db.close()
 
-    def unchanged(self, state: FileState, config: str) -> list[str] | None:
+    def unchanged(self, state: FileState, config: str, catalog: ArticleCatalog) -> list[str] | None:
         """The stored article ids of a file ingested before exactly as it is now, else None."""
         row = self._db.execute(
             "SELECT sha256, config, articles FROM ingest_manifest WHERE path = ?", (state.path,)
@@ -110,19 +112,12 @@ class Manifest:
             return None
         outcome = {int(k): (v[0], v[1]) for k, v in json.loads(row[2]).items()}
         ids = sorted({article_id for article_id, _ in outcome.values()})
-        catalog = {
-            r[0]: (r[1], r[2])
-            for r in self._db.execute(
-                f"SELECT id, content_hash, origins FROM articles WHERE id IN ({','.join('?' * len(ids))})",  # noqa: S608
-                ids,
-            )
-        }
+        stored = {article_id: catalog.get_article(article_id) for article_id in ids}
         for record, (article_id, content_hash) in outcome.items():
-            stored = catalog.get(article_id)
-            if stored is None or stored[0] != content_hash:
+            article = stored[article_id]
+            if article is None or article.content_hash != content_hash:
                 return None
-            origin = {"path": state.path, "record": record}
-            if origin not in json.loads(stored[1]):
+            if {"path": state.path, "record": record} not in article.origins:
                 return None
         return ids
 

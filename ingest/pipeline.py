@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -30,9 +31,8 @@ if TYPE_CHECKING:
 
     from ingest.chunking import Chunk
     from ingest.workers import ChunkEmbedPool
+    from vectorstore.base import ArticleCatalog, ArticleStore
     from vectorstore.embeddings import Embedder
-    from vectorstore.keyword import KeywordIndex
-    from vectorstore.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +101,11 @@ def _read_sources(
     settings: IngestSettings,
     report: IngestReport,
     progress: Progress,
-    manifest: Manifest | None,
-    config: str,
+    unchanged: Callable[[FileState], list[str] | None] | None,
     reading_starts: Callable[[], None],
 ) -> _Reading:
+    """Read every input; ``unchanged`` gives the stored articles of a file that need not be
+    read again (``Manifest.unchanged``), None when every file is read."""
     from ingest.readers.files import expand, read_file
 
     reading = _Reading()
@@ -125,8 +126,8 @@ def _read_sources(
         # Origins keep the path as the user gave it (`geobot ask --json` reports it that way).
         path = item
         state = file_state(path)
-        if state is not None and manifest is not None:
-            known = manifest.unchanged(state, config)
+        if state is not None and unchanged is not None:
+            known = unchanged(state)
             if known is not None:
                 report.skipped_files.append(state.path)
                 report.unchanged.extend(known)
@@ -228,7 +229,7 @@ def run_ingest(
     sources: Sequence[str | Path],
     settings: IngestAppSettings,
     *,
-    store: Store | None = None,
+    store: ArticleStore | None = None,
     embedder: Embedder | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -264,27 +265,27 @@ def run_ingest(
     return report
 
 
-def _manifest_folder(settings: IngestAppSettings, store: Store | None) -> Path | None:
-    """The store folder holding the manifest; None where the dense index lives elsewhere (a
-    Chroma server can be emptied behind our back, so nothing is skipped then)."""
+def _manifest_folder(settings: IngestAppSettings, store: ArticleStore | None) -> Path | None:
+    """The store's folder, which holds the manifest; None where the vectors live on a server
+    (it can be emptied behind our back, so nothing is skipped then)."""
     if store is not None:
-        return None if store.dense.remote else store.keyword.path.parent
-    if settings.vectorstore.mode != "embedded":
-        return None
-    return settings.vectorstore.path
+        return store.local_folder
+    from vectorstore.catalog import local_folder
+
+    return local_folder(settings.vectorstore)
 
 
 @dataclass
 class _Run:
     settings: IngestAppSettings
-    store: Store | None
+    store: ArticleStore | None
     embedder: Embedder | None
     dry_run: bool
     progress: Progress
     folder: Path | None
     config: str
     pool: ChunkEmbedPool | None = None
-    catalog: KeywordIndex | None = None  # opened here before the store (see _process)
+    catalog: ArticleCatalog | None = None  # opened here, before any store (see _process)
     owns_store: bool = False  # opened here, so closed here
 
     def start_pool(self) -> None:
@@ -306,20 +307,24 @@ class _Run:
             self.pool.close()
             self.pool = None
         if self.owns_store and self.store is not None:
-            self.store.close()  # the catalog with it
-        elif self.catalog is not None and self.store is None:
+            self.store.close()
+        if self.catalog is not None:
             self.catalog.close()
         self.store = self.catalog = None
 
     def ingest(self, sources: Sequence[str | Path], *, skip_unchanged: bool) -> IngestReport:
+        from vectorstore.catalog import holds_vectors
+
         report = IngestReport(dry_run=self.dry_run)
         manifest = None
-        # Without the dense store's own file (embedded Chroma), the catalog may outlive the vectors.
-        if skip_unchanged and self.folder is not None and (self.folder / "chroma.sqlite3").is_file():
+        if skip_unchanged and self.folder is not None and holds_vectors(self.folder):
             manifest = Manifest.existing(self.folder)
         try:
+            unchanged = None
+            if manifest is not None:
+                unchanged = partial(manifest.unchanged, config=self.config, catalog=self._catalog())
             reading = _read_sources(
-                sources, self.settings.ingest, report, self.progress, manifest, self.config, self.start_pool
+                sources, self.settings.ingest, report, self.progress, unchanged, self.start_pool
             )
         finally:
             if manifest is not None:
@@ -342,7 +347,7 @@ class _Run:
             stored = {rec.id: rec for rec in catalog.list_articles()}
             by_origin = {_origin_key(o): rec.id for rec in stored.values() for o in rec.origins}
             dedup = Deduplicator(settings.ingest.near_duplicate_threshold)
-            signatures = catalog.signatures()
+            signatures = catalog.article_signatures()
             for rec in stored.values():
                 dedup.add_stored(rec.id, rec.content_hash, signatures.get(rec.id))
             cleaned = cleaning.result()
@@ -403,23 +408,23 @@ class _Run:
             finally:
                 manifest.close()
 
-    def _catalog(self) -> KeywordIndex:
+    def _catalog(self) -> ArticleCatalog:
         """The store's catalog: what is stored, and the signatures deduplication compares."""
         if self.store is not None:
-            return self.store.keyword
+            return self.store
         if self.catalog is None:
-            from vectorstore.store import open_catalog
+            from vectorstore.catalog import open_catalog
 
             self.catalog = open_catalog(self.settings.vectorstore)
         return self.catalog
 
-    def _store(self) -> Store:
+    def _store(self) -> ArticleStore:
         """The whole store, Chroma included, opened on first need: a run with nothing to write
         never imports chromadb."""
         if self.store is None:
             from vectorstore.store import build_store
 
-            self.store = build_store(self.settings.vectorstore, self._catalog())
+            self.store = build_store(self.settings.vectorstore)
             self.owns_store = True
         return self.store
 
@@ -520,7 +525,7 @@ def _embed(writes: list[_Write], embedder: Embedder, report: IngestReport, progr
 class _Writer:
     """Writes articles to the store in groups of about ``batch_chunks`` chunks (one call each)."""
 
-    def __init__(self, store: Callable[[], Store], now: str, batch_chunks: int) -> None:
+    def __init__(self, store: Callable[[], ArticleStore], now: str, batch_chunks: int) -> None:
         self.store, self.now, self.batch_chunks = store, now, batch_chunks
         self._group: list[ArticleWrite] = []
         self._chunks = 0
@@ -547,7 +552,7 @@ class _Writer:
 def _write(
     writes: list[_Write],
     vectors: np.ndarray,
-    store: Store,
+    store: ArticleStore,
     now: str,
     progress: Progress,
     settings: IngestSettings,

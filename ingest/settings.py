@@ -49,7 +49,8 @@ class IngestSettings(Section):
 
 
 class IngestAppSettings(BaseModel):
-    """What `python -m ingest` needs; sections of other entry points are ignored here."""
+    """What the ingest pipeline needs (the bot's Settings hold these sections and more); loaded
+    on its own (``load_config``), it ignores the sections of the other parts."""
 
     model_config = ConfigDict(extra="ignore")
 

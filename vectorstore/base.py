@@ -1,11 +1,13 @@
-"""The one small storage interface the rest of geotech-bot talks to."""
+"""The storage interfaces the rest of geotech-bot talks to; ``vectorstore.store.Store`` is the
+one implementation, and tests/vectorstore/test_store_contract.py holds every store to them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
-from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
+from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, ScoredChunk
 
 Where = Mapping[str, Any]  # a Chroma `where` filter
 
@@ -31,4 +33,80 @@ class ChunkStore(Protocol):
     def count(self) -> int: ...
 
 
-__all__ = ["ArticleRecord", "ChunkRecord", "ChunkStore", "ScoredChunk", "Where"]
+class ArticleCatalog(Protocol):
+    """What is stored, article by article. ``vectorstore.catalog.open_catalog`` opens it without
+    the vectors, for deciding what to write before paying for Chroma."""
+
+    def get_article(self, article_id: str) -> ArticleRecord | None: ...
+
+    def list_articles(
+        self,
+        publisher: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleRecord]:
+        """Newest first (undated last); dates are ISO strings, bounds inclusive."""
+        ...
+
+    def article_signatures(self) -> dict[str, bytes]:
+        """Article id → the signature stored with it (near-duplicate detection)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
+    """The whole store as ingest and the bot use it: chunks and their articles, written together."""
+
+    @property
+    def local_folder(self) -> Path | None:
+        """The folder holding every part of the store, where a caller may keep records that are
+        only valid as long as the store is (ingest's manifest); None when the vectors live on a
+        Chroma server, which can be emptied or replaced without this process knowing."""
+        ...
+
+    def write_articles(self, writes: Sequence[ArticleWrite]) -> None:
+        """Store each article's chunks, vectors and catalog row, replacing any earlier version."""
+        ...
+
+    def write_article(
+        self,
+        article: ArticleRecord,
+        chunks: Sequence[ChunkRecord],
+        embeddings: Sequence[Sequence[float]],
+        signature: bytes | None = None,
+    ) -> None: ...
+
+    def update_article_metadata(self, article: ArticleRecord, signature: bytes | None = None) -> None:
+        """New catalog fields for a stored article, without re-embedding; KeyError if not stored."""
+        ...
+
+    def delete_article(self, article_id: str) -> bool: ...
+
+    def find_article_by_hash(self, content_hash: str) -> ArticleRecord | None: ...
+
+    def stats(self) -> dict[str, Any]:
+        """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest."""
+        ...
+
+    def reindex(self) -> dict[str, int]:
+        """Rebuild the keyword index and the catalog from the vectors' metadata alone."""
+        ...
+
+    def warm(self) -> None:
+        """Build what the first query would otherwise wait for."""
+        ...
+
+
+__all__ = [
+    "ArticleCatalog",
+    "ArticleRecord",
+    "ArticleStore",
+    "ArticleWrite",
+    "ChunkRecord",
+    "ChunkStore",
+    "ScoredChunk",
+    "Where",
+]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import wraps
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from vectorstore.catalog import ensure_dir
 from vectorstore.errors import StoreError, StoreUnavailable, disk_full
 from vectorstore.records import ChunkRecord, Metadata
 from vectorstore.settings import VectorStoreSettings
@@ -91,21 +91,6 @@ def open_client(settings: VectorStoreSettings) -> ClientAPI:
             f"vectorstore.path {path}: Chroma cannot open its store there ({exc}); set "
             "vectorstore.path in config.toml (or GEOBOT_VECTORSTORE__PATH) to a folder of its own"
         ) from exc
-
-
-def ensure_dir(path: Path) -> Path:
-    """Create the store folder; StoreError naming `vectorstore.path` if that is impossible."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as exc:
-        raise StoreError(
-            f"vectorstore.path {path}: cannot create or write this folder ({exc.strerror or exc}); "
-            "set vectorstore.path in config.toml (or GEOBOT_VECTORSTORE__PATH) to a writable folder"
-        ) from exc
-    return path
 
 
 # HNSW is approximate, and its graph depends on the (multi-threaded) insertion order: with

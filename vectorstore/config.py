@@ -1,8 +1,9 @@
 """Load a TOML config file into a pydantic model, with environment overrides.
 
-Every entry point (the ``geobot`` CLI, ``python -m ingest``) uses this one loader, so the
-rules are the same everywhere: ``config.toml`` in the working directory if present (or the
-path given), the model's defaults otherwise, and ``GEOBOT_<SECTION>__<KEY>`` variables on top.
+Whatever reads the config (the ``geobot`` CLI and the bot it serves, tools that open the same
+store) uses this one loader, so the rules are the same everywhere: ``config.toml`` in the
+working directory if present (or the path given), the model's defaults otherwise, and
+``GEOBOT_<SECTION>__<KEY>`` variables on top.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from vectorstore.errors import ConfigError
+
 ENV_PREFIX = "GEOBOT_"
 DEFAULT_CONFIG = Path("config.toml")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class ConfigError(Exception):
-    """A setting is wrong; the message is one line naming the key and what is expected."""
 
 
 def _parse_env_value(raw: str) -> Any:
@@ -94,7 +93,7 @@ def load_config(
     overrides = env_overrides(env)
     known = set(model.model_fields)
     # Variables for sections this entry point does not know (e.g. [discord] seen by
-    # `python -m ingest`) are not mistakes here; unknown sections in the file are.
+    # IngestAppSettings) are not mistakes here; unknown sections in the file are.
     if model.model_config.get("extra") != "forbid":
         overrides = {s: v for s, v in overrides.items() if s in known}
     try:

@@ -2,9 +2,10 @@
 
 ``build_encoder`` picks the cheapest way to run the configured model: a sentence-transformers
 folder holding a plain mean-pooled BERT (the bundled all-MiniLM-L6-v2) runs in int8 on
-onnxruntime for ingest where the CPU lacks native bf16 (``onnx_int8.py``), else on torch directly
-(``bert.py``); anything else runs through sentence-transformers. Every encoder gives float32,
-L2-normalised vectors, so cosine similarity is a dot product.
+onnxruntime for ingest wherever onnxruntime can run it (``onnx_int8.py``), even where the CPU
+has native bf16; questions, and ingest where int8 cannot run, use torch directly (``bert.py``),
+in bf16 where native, else float32; anything else runs through sentence-transformers. Every
+encoder gives float32, L2-normalised vectors, so cosine similarity is a dot product.
 
 Kept apart from ``embeddings.py`` (the LangChain-facing ``Embedder``) so that the ingest workers,
 which only encode, do not import LangChain (~0.6 s of CPU each).

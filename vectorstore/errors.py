@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class StoreError(Exception):
+class VectorStoreError(Exception):
+    """Base of every vectorstore error; str() is one line for the user."""
+
+
+class ConfigError(VectorStoreError):
+    """A setting is wrong; the message is one line naming the key and what is expected."""
+
+
+class StoreError(VectorStoreError):
     """The store cannot be opened or written; the message names the setting to fix."""
 
 
@@ -13,11 +21,11 @@ class StoreUnavailable(StoreError):
     """The Chroma server did not answer; trying again later may work."""
 
 
-class EmbeddingModelError(Exception):
+class EmbeddingModelError(VectorStoreError):
     """The embedding model cannot be loaded; the message names `embedding.model`."""
 
 
-class NoMatchingPublisher(LookupError):
+class NoMatchingPublisher(VectorStoreError, LookupError):
     """No stored article has this publisher (a retrieval filter); str() is one line."""
 
     def __init__(self, publisher: str) -> None:

@@ -346,7 +346,7 @@ class KeywordIndex:
             rows = self._db.execute(sql, [*params, -1 if limit is None else limit, offset]).fetchall()
         return [_article(r) for r in rows]
 
-    def signatures(self) -> dict[str, bytes]:
+    def article_signatures(self) -> dict[str, bytes]:
         with self._lock:
             rows = self._db.execute("SELECT id, signature FROM articles WHERE signature IS NOT NULL")
             return {i: bytes(s) for i, s in rows}

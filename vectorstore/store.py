@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from vectorstore.base import Where
-from vectorstore.chroma import ChromaIndex, Vectors, ensure_dir, open_client
+from vectorstore.catalog import local_folder, open_catalog
+from vectorstore.chroma import ChromaIndex, Vectors, open_client
 from vectorstore.keyword import KeywordIndex
 from vectorstore.metadata import ARTICLE_KEYS, article_from_metadata, article_metadata, chunk_id, present
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, MetadataValue, ScoredChunk
@@ -29,11 +31,15 @@ STATS_KEYS = ("articles", "chunks", "publishers", "earliest", "latest", "last_in
 
 
 class Store:
-    """``ChunkStore`` over Chroma + SQLite, plus the article-level API ingest and the bot use."""
+    """``ArticleStore`` (vectorstore.base) over Chroma + SQLite."""
 
     def __init__(self, dense: ChromaIndex, keyword: KeywordIndex) -> None:
         self.dense = dense
         self.keyword = keyword
+
+    @property
+    def local_folder(self) -> Path | None:
+        return local_folder(self.dense.settings)
 
     def close(self) -> None:
         self.keyword.close()
@@ -193,7 +199,7 @@ class Store:
 
     def article_signatures(self) -> dict[str, bytes]:
         """Article id → signature bytes, for every article stored with one."""
-        return self.keyword.signatures()
+        return self.keyword.article_signatures()
 
     def update_article_metadata(self, article: ArticleRecord, signature: bytes | None = None) -> None:
         """New catalog fields (more origins, a better title...) for a stored article, no re-embedding."""
@@ -218,7 +224,7 @@ class Store:
 
     def reindex(self) -> dict[str, int]:
         """Rebuild the keyword index and the catalog from Chroma alone (signatures are kept)."""
-        signatures = self.keyword.signatures()
+        signatures = self.keyword.article_signatures()
         chunks = list(self.dense.iter_all())
         per_article: dict[str, list[Mapping[str, MetadataValue]]] = {}
         for record in chunks:
@@ -245,27 +251,16 @@ class Store:
         return out
 
 
-def build_store(settings: VectorStoreSettings, catalog: KeywordIndex | None = None) -> Store:
-    """Open (creating if needed) the store the settings describe; ``catalog`` is its keyword
-    index and catalog if already open (``open_catalog``).
+def build_store(settings: VectorStoreSettings) -> Store:
+    """Open (creating if needed) the store the settings describe.
 
     Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written,
     StoreUnavailable when a Chroma server (mode = 'http') does not answer.
     """
-    keyword = catalog if catalog is not None else open_catalog(settings)
+    keyword = open_catalog(settings)
     try:
         dense = ChromaIndex(open_client(settings), settings)
     except BaseException:
-        if catalog is None:
-            keyword.close()
+        keyword.close()
         raise
     return Store(dense, keyword)
-
-
-def open_catalog(settings: VectorStoreSettings) -> KeywordIndex:
-    """The store's keyword index and article catalog alone, without Chroma (whose import takes
-    ~1.5 s of CPU): what ingest needs to decide what to write.
-
-    Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written.
-    """
-    return KeywordIndex(ensure_dir(settings.path))

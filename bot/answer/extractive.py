@@ -25,7 +25,7 @@ from bot.answer.candidates import Candidate, article_of, candidates
 from bot.answer.lists import Item, list_items
 from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
-from bot.answer.support import verdict
+from bot.answer.support import CONCRETE, first_answering, states_kind, verdict
 from bot.answer.types import Answer, Citation, Question
 from language.expressions import Kind
 from language.questions import Asks, QuestionAnalysis, analyse
@@ -105,11 +105,17 @@ class ExtractiveAnswerer:
             items = list_items(qa, ranked, p.max_items, p.list_margin)
             if len(items) >= 2:
                 # the best sentence naming the most of them leads, so the list reads in context
-                lead = max(
-                    (i.source for i in items),
-                    key=lambda c: (sum(i.source is c and not i.in_title and bool(i.qualifier) for i in items), c.score),
-                )
+                def stated(c: Candidate) -> int:  # items whose own sentence qualifies them
+                    return sum(i.source is c and not i.in_title and bool(i.qualifier) for i in items)
+
+                lead = max((i.source for i in items), key=lambda c: (stated(c), c.score))
                 return Composed([lead], items)
+        if qa.asks[0] in CONCRETE and not states_kind(qa, ranked[0]):
+            # the answer first: when the best sentence states nothing of the kind asked (or not
+            # the relation asked about), the best one that does leads
+            answering = first_answering(qa, ranked)
+            if answering is not None:
+                kept = [answering, *(c for c in kept if c is not answering)]
         limit = p.fact_sentences if qa.asks[0] in _ONE_FACT and not qa.parts else p.max_sentences
         chosen: list[Candidate] = []
         used = 0
@@ -147,21 +153,22 @@ class ExtractiveAnswerer:
     # -- rendering ---------------------------------------------------------------------------
 
     def render(self, question: Question, qa: QuestionAnalysis, composed: Composed) -> Answer:
+        """Each sentence with its citation marks; a list's items one per line, as many as fit
+        in ``max_chars`` with the sentence above them (which then takes at most half)."""
+        budget = self.params.max_chars
         cites = _Citations()
         lines = []
         for i, cand in enumerate(composed.sentences):
-            text = _fit(quote(cand), self.params.max_chars)
+            text = _fit(quote(cand), budget // 2 if composed.items else budget)
             if i == 0 and qa.asks[0] in _DATED:
                 text += _reported(cand)
             lines.append(f"{text} {cites.marks(cand)}")
         text = " ".join(lines)
-        if composed.items:
-            text += "\n" + "\n".join(
-                f"- {item.name}"
-                + (f": {item.qualifier}" if item.qualifier else "")
-                + f" {cites.marks(item.source)}"
-                for item in composed.items
-            )
+        for item in composed.items:
+            line = f"- {item.name}" + (f": {item.qualifier}" if item.qualifier else "")
+            if len(text) + len(line) + _MARKS > budget:
+                break
+            text += f"\n{line} {cites.marks(item.source)}"
         return Answer(question.text, text, abstained=False, citations=cites.citations())
 
     def abstain(self, question: Question, passages: Sequence[Passage], closest: int = 3) -> Answer:
@@ -225,6 +232,10 @@ def _reported(cand: Candidate) -> str:
         return ""
     published = cand.chunks[0].metadata.get("published")
     return f" (reported {published})" if published else ""
+
+
+# Room kept for a line's citation marks and the line break.
+_MARKS = 8
 
 
 def _fit(sentence: str, limit: int) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
+from bot.answer.chat_model import ChatTimeout, build_chat_model, invoke_with_deadline
 from bot.answer.types import Question, Turn
 from bot.settings import LLMSettings, Secrets
 from language.expressions import Kind, countries, expressions, lower_case_words

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import pysbd
 
-from bot.answer.chat import ChatTimeout, build_chat_model, invoke_with_deadline
+from bot.answer.chat_model import ChatTimeout, build_chat_model, invoke_with_deadline
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question
 from bot.settings import LLMSettings, Secrets

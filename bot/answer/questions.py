@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-MAX_QUESTION_CHARS = 1000
+from bot.limits import MAX_QUESTION_CHARS
 
 # Discord mentions (<@id>, <@!id>, <@&role>, <#channel>) and @everyone/@here mean nothing to
 # the search and must never be echoed back as pings.

@@ -1,6 +1,6 @@
 """Question in, cited Answer out: retrieval, then the extractive answerer (or an LLM, if configured).
 
-Everything is built once (``bot.services.build_answer_service``) and passed in, so the CLI, the
+Everything is built once (``build_answer_service``, below) and passed in, so the CLI, the
 Discord bot and the benchmarks share one code path.
 """
 
@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
 from bot.answer.followup import Reading, build_rewriter
-from bot.answer.questions import MAX_QUESTION_CHARS, clean_question
+from bot.answer.questions import clean_question
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question
+from bot.limits import MAX_QUESTION_CHARS
 from bot.settings import AnswerSettings, Secrets, Settings
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
 
 if TYPE_CHECKING:
+    from vectorstore.base import ArticleStore
     from vectorstore.embeddings import Embedder
-    from vectorstore.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
     )
 
 
-def build_retriever(settings: AnswerSettings, store: Store, embedder: Embedder) -> HybridRetriever:
+def build_retriever(settings: AnswerSettings, store: ArticleStore, embedder: Embedder) -> HybridRetriever:
     return HybridRetriever(
         store,
         embedder.embed_query,
@@ -145,7 +146,7 @@ def build_answer_service(
     settings: Settings,
     secrets: Secrets,
     *,
-    store: Store | None = None,
+    store: ArticleStore | None = None,
     embedder: Embedder | None = None,
 ) -> AnswerService:
     """The answering core from the settings; pass ``store``/``embedder`` to share already-built ones.

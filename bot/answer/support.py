@@ -31,7 +31,7 @@ BEST = 8
 KIND = 0.6
 # How many of the question's rarest words a sentence answering it holds one of.
 FOCUS = 4
-_CONCRETE = frozenset(ANSWERED_BY)
+CONCRETE = frozenset(ANSWERED_BY)
 _NAME_KINDS = frozenset({Kind.PERSON, Kind.ORGANISATION, Kind.NAME, Kind.PLACE})
 
 
@@ -65,20 +65,26 @@ def verdict(qa: QuestionAnalysis, ranked: Sequence[Candidate], passages: Sequenc
         if not any(states_relation(relation, c.text) for c in best):
             return Verdict(False, f"no sentence states the {relation} asked about")
     main = qa.asks[0]
-    if main in _CONCRETE and not qa.wants_list:
-        focus = focus_terms(qa, ranked)
-        answering = [
-            c
-            for c in best
-            if c.features.get("kind", 0.0) >= KIND and _in_years(qa, c) and (not focus or focus & c.context)
-        ]
-        if not answering:
-            return Verdict(False, f"no sentence about the question states a {main.value}")
-        if qa.relations and not any(all(states_relation(r, c.text) for r in qa.relations) for c in answering):
-            return Verdict(
-                False, f"no sentence states the {main.value} with the {', '.join(sorted(qa.relations))}"
-            )
+    if main in CONCRETE and not qa.wants_list and first_answering(qa, ranked) is None:
+        with_relations = f" with the {', '.join(sorted(qa.relations))}" if qa.relations else ""
+        return Verdict(False, f"no sentence about the question states a {main.value}{with_relations}")
     return Verdict(True)
+
+
+def states_kind(qa: QuestionAnalysis, cand: Candidate) -> bool:
+    """Whether the sentence states something of the kind asked, with the relation asked about."""
+    return cand.features.get("kind", 0.0) >= KIND and all(states_relation(r, cand.text) for r in qa.relations)
+
+
+def first_answering(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Candidate | None:
+    """The best of the best sentences that states what a concrete question asks: an expression
+    of the asked kind the question does not give, of the year it names, about its most specific
+    words, with the relation it asks about; None when none does."""
+    focus = focus_terms(qa, ranked)
+    for cand in ranked[:BEST]:
+        if states_kind(qa, cand) and _in_years(qa, cand) and (not focus or focus & cand.context):
+            return cand
+    return None
 
 
 def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:

@@ -12,16 +12,14 @@ import discord
 
 from bot.answer.types import Answer, Question
 from bot.discord import render
-from bot.discord.error_handler import on_app_command_error
+from bot.discord.error_handler import ErrorReplyingView
 from bot.discord.feedback import Vote
+from bot.discord.limits import INTERACTION_SECONDS
 
 if TYPE_CHECKING:
     from bot.discord.client import GeoBot
 
 logger = logging.getLogger(__name__)
-
-# Buttons stay usable for as long as Discord lets an interaction's follow-ups be sent.
-VIEW_TIMEOUT = 15 * 60
 
 
 def to_embeds(part: render.MessagePart) -> list[discord.Embed]:
@@ -62,11 +60,12 @@ async def send_sources(interaction: discord.Interaction, answer: Answer) -> None
             await interaction.followup.send(**kwargs)
 
 
-class AnswerView(discord.ui.View):
+class AnswerView(ErrorReplyingView):
     """Sources (ephemeral quotes) and 👍/👎 feedback under an answer."""
 
     def __init__(self, bot: GeoBot, answer: Answer) -> None:
-        super().__init__(timeout=VIEW_TIMEOUT)
+        # Usable for as long as Discord lets the interaction's follow-ups be sent.
+        super().__init__(timeout=INTERACTION_SECONDS)
         self.bot = bot
         self.answer = answer
         if not answer.citations:
@@ -101,8 +100,3 @@ class AnswerView(discord.ui.View):
             )
         )
         await interaction.response.send_message("Thanks, your feedback was recorded.", ephemeral=True)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await on_app_command_error(interaction, error)

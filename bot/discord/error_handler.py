@@ -1,13 +1,16 @@
 """The one place where errors from commands, buttons and chat become replies or log lines.
 
+The tree's error handler, every view's (``ErrorReplyingView``) and mention chat's all come here.
 Order (first match wins):
 1. `CommandInvokeError` is unwrapped to the exception the command raised.
 2. Cooldown → "slow down, try again in N s".
 3. Missing permission (checked at run time, not only by Discord's defaults) → refused.
 4. Command used outside a server when it needs one → says so.
-5. A parameter the user typed that cannot be used (bad date, bad URL) → its one-line message.
-6. Any other failed check → generic refusal.
-7. The store is unavailable → "try again in a moment"; an ingest input error → its one line.
+5. A parameter Discord could not convert → names the value; any other failed check → refused.
+6. The store is unavailable → "try again in a moment"; it cannot be read or written → a generic
+   line (its own message names settings, which are the operator's business).
+7. Any other error of our packages (`BotError`, `IngestError`: a bad URL, a date that cannot
+   be read, an input that cannot be ingested) → its own one-line message.
 8. Everything else is a bug: logged with the command, user, guild and channel; the user gets
    a short apology. The expired-interaction case (10062) is logged only: nobody can be told.
 """
@@ -15,12 +18,14 @@ Order (first match wins):
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.discord.errors import OnCooldown, UserInputError
-from ingest.errors import InputError
+from bot.discord.errors import OnCooldown
+from bot.errors import BotError
+from ingest.errors import IngestError
 from vectorstore.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -39,18 +44,16 @@ def reply_for(error: BaseException) -> str | None:
         return "Only members with the Manage Server permission can use this command."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
-    if isinstance(error, UserInputError):
-        return str(error)
     if isinstance(error, app_commands.TransformerError):
         return f"I could not understand `{error.value}`."
     if isinstance(error, app_commands.CheckFailure):
         return "You cannot use this command here."
     if isinstance(error, StoreUnavailable):
         return STORE_DOWN
-    if isinstance(error, InputError):
-        return str(error)
     if isinstance(error, StoreError):
         return "The article library has a problem; the bot's operator has been told."
+    if isinstance(error, BotError | IngestError):
+        return str(error)
     return None
 
 
@@ -83,6 +86,15 @@ async def on_app_command_error(interaction: discord.Interaction, error: BaseExce
         )
         text = UNEXPECTED
     await send_ephemeral(interaction, text)
+
+
+class ErrorReplyingView(discord.ui.View):
+    """A view whose errors are answered like a command's."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await on_app_command_error(interaction, error)
 
 
 def chat_reply_for(error: BaseException, where: str) -> str:

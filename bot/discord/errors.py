@@ -1,4 +1,8 @@
-"""Errors of the Discord layer; the error handler turns each into a short ephemeral reply."""
+"""Errors of the Discord layer; the error handler turns each into a short ephemeral reply.
+
+They are BotErrors like the rest of the package's, and also discord.py's own kinds, which is
+what lets a check or a parameter transformer raise them.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from discord import app_commands
 from bot.errors import BotError
 
 
-class OnCooldown(app_commands.CheckFailure):
+class OnCooldown(BotError, app_commands.CheckFailure):
     """The user asked more than `[discord] cooldown_rate` questions in the cooldown window."""
 
     def __init__(self, retry_after: float) -> None:
@@ -15,7 +19,7 @@ class OnCooldown(app_commands.CheckFailure):
         self.retry_after = retry_after
 
 
-class UserInputError(app_commands.AppCommandError):
+class UserInputError(BotError, app_commands.AppCommandError):
     """A parameter the user typed cannot be used; str() is the reply."""
 
 

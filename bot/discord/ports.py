@@ -1,6 +1,6 @@
 """The small interfaces the Discord layer needs from the rest of geotech-bot.
 
-The cogs talk only to these protocols; `runner.py` adapts the real answering service, store and
+The cogs talk only to these protocols; `services.py` adapts the real answering service, store and
 ingest pipeline to them. Every method is blocking and is called off the event loop.
 """
 

@@ -18,24 +18,23 @@ from urllib.parse import quote, urlsplit
 import pysbd
 
 from bot.answer.types import Answer, Citation
+from bot.discord.limits import (
+    AUTHOR_MAX,
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    EMBED_TOTAL_MAX,
+    FIELD_VALUE_MAX,
+    FIELDS_MAX,
+    TITLE_MAX,
+)
 from bot.discord.ports import ArticleHit, IngestSummary
 from vectorstore.records import ArticleRecord
-
-# Discord's documented limits (https://discord.com/developers/docs/resources/message).
-CONTENT_MAX = 2000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELDS_MAX = 25
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-AUTHOR_MAX = 256
-EMBED_TOTAL_MAX = 6000
 
 ANSWER_COLOUR = 0x2B6CB0
 ABSTAIN_COLOUR = 0x718096
 QUOTE_MAX = 600  # one quoted passage in the Sources view
 LINK_TITLE_MAX = 120
+LEAD_MAX = 1000  # the opening paragraph /article shows
 SEARCH_PAGE_SIZE = 5
 
 Embed = dict[str, Any]
@@ -267,7 +266,7 @@ def article_embed(article: ArticleRecord, lead: str) -> Embed:
     embed: Embed = {
         "title": truncate(" ".join(article.title.split()), TITLE_MAX) or "untitled",
         "color": ANSWER_COLOUR,
-        "description": truncate(neutralise(lead), 1000) if lead.strip() else "(no text stored)",
+        "description": truncate(neutralise(lead), LEAD_MAX) if lead.strip() else "(no text stored)",
         "fields": [
             {"name": name, "value": truncate(neutralise(value), FIELD_VALUE_MAX), "inline": True}
             for name, value in (

@@ -13,8 +13,8 @@ from vectorstore.records import ArticleRecord
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher
 
 if TYPE_CHECKING:
+    from vectorstore.base import ArticleStore
     from vectorstore.embeddings import Embedder
-    from vectorstore.store import Store
 
 # /search ranks articles by their best passage: fetch this many passages per article wanted.
 _SEARCH_CANDIDATES = 100
@@ -23,7 +23,7 @@ _SEARCH_CANDIDATES = 100
 class StoreLibrary:
     """Library over the store: catalog look-ups, and article search through hybrid retrieval."""
 
-    def __init__(self, store: Store, embedder: Embedder) -> None:
+    def __init__(self, store: ArticleStore, embedder: Embedder) -> None:
         self.store = store
         self.retriever = HybridRetriever(
             store, embedder.embed_query, top_k=50, candidates=_SEARCH_CANDIDATES, max_per_article=1
@@ -58,7 +58,7 @@ class StoreLibrary:
 class PipelineIngester:
     """Ingester through ingest.pipeline, one run at a time (runs share the store and the model)."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: ArticleStore, embedder: Embedder) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -83,8 +83,8 @@ class PipelineIngester:
         )
 
 
-def build_asker(settings: Settings, secrets: Secrets, store: Store, embedder: Embedder) -> Asker:
-    """The answering core (issue 4) over the shared store and model."""
+def build_asker(settings: Settings, secrets: Secrets, store: ArticleStore, embedder: Embedder) -> Asker:
+    """The answering core over the shared store and model."""
     from bot.answer.service import build_answer_service
 
     asker: Asker = build_answer_service(settings, secrets, store=store, embedder=embedder)

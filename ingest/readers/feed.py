@@ -17,7 +17,7 @@ from typing import Any
 from ingest.errors import InputError
 from ingest.fetch import Fetcher
 from ingest.models import Origin, RawArticle
-from ingest.readers.files import read_bytes
+from ingest.readers.file_bytes import read_bytes
 from ingest.readers.page import article_from_page
 from ingest.settings import IngestSettings
 

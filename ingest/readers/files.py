@@ -2,52 +2,42 @@
 
 from __future__ import annotations
 
-import logging
+import importlib
 import os
-import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
-from ingest.errors import InputError
+from ingest.errors import InputError, NothingToIngest
 from ingest.models import RawArticle
 from ingest.readers.base import Reader
 from ingest.settings import IngestSettings
 
-logger = logging.getLogger(__name__)
+# File suffix -> the module and function of its reader, imported on first use: trafilatura
+# (html) alone costs a noticeable share of start-up.
+_READERS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys((".txt", ".md", ".markdown", ".text"), ("ingest.readers.text", "read_text")),
+    **dict.fromkeys((".html", ".htm", ".xhtml"), ("ingest.readers.html", "read_html")),
+    **dict.fromkeys((".csv", ".tsv"), ("ingest.readers.table", "read_csv")),
+    **dict.fromkeys((".jsonl", ".ndjson", ".json"), ("ingest.readers.jsonl", "read_json")),
+    **dict.fromkeys((".rss", ".atom", ".xml"), ("ingest.readers.feed", "read_feed")),
+}
+SUFFIXES = tuple(_READERS)
 
 # Files that describe a folder rather than being articles; skipped when walking a directory
 # (a file named on the command line is always read).
 _FOLDER_DOCS = ("readme", "license", "licence", "changelog", "copying", "notice")
-_SNIFF_BYTES = 8192
 
 
 def _reader_for(suffix: str) -> Reader | None:
-    # Imported on demand: trafilatura (html) costs a noticeable share of start-up.
-    if suffix in (".txt", ".md", ".markdown", ".text"):
-        from ingest.readers.text import read_text
-
-        return read_text
-    if suffix in (".html", ".htm", ".xhtml"):
-        from ingest.readers.html import read_html
-
-        return read_html
-    if suffix in (".csv", ".tsv"):
-        from ingest.readers.table import read_csv
-
-        return read_csv
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        from ingest.readers.jsonl import read_json
-
-        return read_json
-    if suffix in (".rss", ".atom", ".xml"):
-        from ingest.readers.feed import read_feed
-
-        return read_feed
-    return None
+    if suffix not in _READERS:
+        return None
+    module, function = _READERS[suffix]
+    return cast(Reader, getattr(importlib.import_module(module), function))
 
 
 def supported(path: Path) -> bool:
-    return _reader_for(path.suffix.lower()) is not None
+    return path.suffix.lower() in _READERS
 
 
 def _is_folder_doc(path: Path) -> bool:
@@ -73,10 +63,14 @@ def walk(root: Path) -> Iterator[Path]:
 
 
 def expand(paths: list[Path]) -> Iterator[Path | InputError]:
-    """Files to read, in order; a missing path or unsupported file is an error, not a stop."""
+    """Files to read, in order; a missing path, an unsupported file or a folder with nothing to
+    read is an error, not a stop."""
     for path in paths:
         if path.is_dir():
-            yield from walk(path)
+            files = list(walk(path))
+            if not files:
+                yield NothingToIngest(str(path), SUFFIXES)
+            yield from files
         elif path.is_file():
             if supported(path):
                 yield path
@@ -88,44 +82,6 @@ def expand(paths: list[Path]) -> Iterator[Path | InputError]:
             yield InputError(str(path), "no such file or directory")
 
 
-def read_bytes(path: Path, settings: IngestSettings) -> bytes:
-    """The file's bytes, refusing what is too large, unreadable or binary."""
-    try:
-        st = path.stat()
-        # A named pipe or device found while walking a folder would block read_bytes() forever.
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError(str(path), "not a regular file")
-        size = st.st_size
-        if size > settings.max_file_mb * 1024 * 1024:
-            raise InputError(
-                str(path), f"file is {size / 1024 / 1024:.1f} MB, over max_file_mb = {settings.max_file_mb:g}"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), f"cannot be read ({exc.strerror or exc})") from exc
-    if not data.strip():
-        raise InputError(str(path), "file is empty")
-    if b"\x00" in data[:_SNIFF_BYTES] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(str(path), "binary file, not text")
-    return data
-
-
-def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM) or BOM-marked UTF-16; anything else is refused, not guessed."""
-    encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            source,
-            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8",
-        ) from exc
-
-
-def read_text_file(path: Path, settings: IngestSettings) -> str:
-    return decode(read_bytes(path, settings), str(path))
-
-
 def read_file(path: Path, settings: IngestSettings) -> list[RawArticle]:
     """All articles of one file; raises InputError if the file is unusable or holds none."""
     reader = _reader_for(path.suffix.lower())
@@ -135,6 +91,3 @@ def read_file(path: Path, settings: IngestSettings) -> list[RawArticle]:
     if not articles:
         raise InputError(str(path), "no article text found")
     return articles
-
-
-FileReader = Callable[[Path, IngestSettings], list[RawArticle]]

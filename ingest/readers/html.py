@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.errors import InputError
 from ingest.models import Origin, RawArticle
-from ingest.readers.files import read_bytes
+from ingest.readers.file_bytes import read_bytes
 from ingest.settings import IngestSettings
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.errors import InputError
 from ingest.models import RawArticle
-from ingest.readers.files import read_text_file
+from ingest.readers.file_bytes import read_text_file
 from ingest.settings import IngestSettings
 
 logger = logging.getLogger(__name__)

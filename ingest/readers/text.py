@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.models import RawArticle
-from ingest.readers.files import read_text_file
+from ingest.readers.file_bytes import read_text_file
 from ingest.settings import IngestSettings
 
 _TRAILER = re.compile(r"^via\s+(?P<publisher>.+?)\s+(?P<url>https?://\S+)(?:\s+(?P<author>.+?))?\s*$", re.I)

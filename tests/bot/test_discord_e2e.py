@@ -25,8 +25,8 @@ from bot.discord.feedback import FeedbackStore
 from bot.discord.ports import Services
 from bot.discord.runner import use_endpoints
 from bot.settings import DiscordSettings
-from tests.bot.discord_emulator import DiscordEmulator, Interaction, pings
-from tests.bot.discord_emulator.payloads import MANAGE_GUILD
+from testing.discord_emulator import DiscordEmulator, Interaction, pings
+from testing.discord_emulator.payloads import MANAGE_GUILD, THREAD_STARTER_MESSAGE
 from tests.bot.discord_services import Doc, KeywordLibrary
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -223,6 +223,8 @@ async def test_mention_starts_a_thread_and_follow_up_carries_the_earlier_turn(wo
     await emu.wait_for(lambda: emu.bot_messages(thread_id))
     thread = emu.channels[thread_id]
     assert thread["parent_id"] == str(emu.channel_id) and thread["name"] == question
+    # the thread opens with Discord's system message pointing at the starter: not a question
+    assert emu.messages[thread_id][0]["type"] == THREAD_STARTER_MESSAGE
     first = emu.bot_messages(thread_id)[0]
     assert "Huawei" in first["embeds"][0]["description"]
 

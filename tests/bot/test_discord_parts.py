@@ -16,8 +16,10 @@ from bot.discord.dates import parse_since
 from bot.discord.error_handler import reply_for
 from bot.discord.errors import OnCooldown, UserInputError
 from bot.discord.feedback import FeedbackStore, Vote
+from bot.errors import BotError, LLMConfigError
 from bot.settings import DiscordSettings
-from vectorstore.errors import StoreUnavailable
+from ingest.errors import IngestError, RefusedURL
+from vectorstore.errors import EmbeddingModelError, StoreError, StoreUnavailable, VectorStoreError
 
 pytestmark = pytest.mark.unit
 
@@ -55,6 +57,38 @@ def test_known_errors_get_short_replies_and_bugs_get_none() -> None:
     assert reply_for(UserInputError("bad date")) == "bad date"
     assert "try again" in (reply_for(StoreUnavailable("down")) or "")
     assert reply_for(RuntimeError("bug")) is None
+
+
+def test_errors_of_our_packages_reply_with_their_own_line() -> None:
+    assert reply_for(LLMConfigError("[llm] provider = 'openai' needs a model name")) == (
+        "[llm] provider = 'openai' needs a model name"
+    )
+    refused = RefusedURL("http://10.0.0.7/a", "refused: private address 10.0.0.7")
+    assert reply_for(refused) == str(refused)
+    # A store's own message names settings, for the operator; the user gets a plain line.
+    assert "library has a problem" in (reply_for(StoreError("vectorstore.path /x: cannot write")) or "")
+    assert reply_for(EmbeddingModelError("embedding.model: cannot load")) is None  # a bug here
+
+
+@pytest.mark.parametrize(
+    ("module", "base"),
+    [
+        ("bot.errors", BotError),
+        ("bot.discord.errors", BotError),
+        ("ingest.errors", IngestError),
+        ("vectorstore.errors", VectorStoreError),
+    ],
+)
+def test_every_error_a_package_raises_has_its_base(module: str, base: type[Exception]) -> None:
+    import importlib
+    import inspect
+
+    errors = [
+        cls
+        for _, cls in inspect.getmembers(importlib.import_module(module), inspect.isclass)
+        if issubclass(cls, Exception) and cls.__module__ == module
+    ]
+    assert errors and all(issubclass(cls, base) for cls in errors), errors
 
 
 async def test_feedback_is_stored_with_a_hashed_user_and_one_vote_per_user(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.answer.types import Answer, Citation
-from bot.discord import render
+from bot.discord import limits, render
 from bot.discord.ports import ArticleHit, IngestSummary
 from vectorstore.records import ArticleRecord
 
@@ -28,13 +28,13 @@ def _citation(n: int, title: str = "Chip export rules tighten", quote: str = "A 
 
 
 def _assert_valid_embed(embed: dict) -> None:
-    assert len(embed.get("title", "")) <= render.TITLE_MAX
-    assert len(embed.get("description", "")) <= render.DESCRIPTION_MAX
-    assert len(embed.get("fields", [])) <= render.FIELDS_MAX
+    assert len(embed.get("title", "")) <= limits.TITLE_MAX
+    assert len(embed.get("description", "")) <= limits.DESCRIPTION_MAX
+    assert len(embed.get("fields", [])) <= limits.FIELDS_MAX
     for f in embed.get("fields", []):
-        assert 0 < len(f["value"]) <= render.FIELD_VALUE_MAX
-        assert 0 < len(f["name"]) <= render.FIELD_NAME_MAX
-    assert render.embed_size(embed) <= render.EMBED_TOTAL_MAX
+        assert 0 < len(f["value"]) <= limits.FIELD_VALUE_MAX
+        assert 0 < len(f["name"]) <= limits.FIELD_NAME_MAX
+    assert render.embed_size(embed) <= limits.EMBED_TOTAL_MAX
 
 
 def _paragraphs(n: int, words: int) -> str:
@@ -102,9 +102,28 @@ def test_answer_messages_cite_sources_and_stay_within_limits() -> None:
     assert embed["footer"]["text"].startswith("Answered in 1.2 s")
 
 
+def test_a_followup_says_how_it_was_read_without_pinging() -> None:
+    answer = Answer(
+        question="who said that?",
+        text="Ann Lee said it [1].",
+        abstained=False,
+        citations=(_citation(1),),
+        reading="who said that the ferry was safe? @everyone " + "x" * 300,
+    )
+    embed = render.answer_messages(answer, 1.0)[0].embeds[0]
+    _assert_valid_embed(embed)
+    name = embed["author"]["name"]
+    assert name.startswith("Reading this as: who said that the ferry was safe?")
+    assert len(name) <= limits.AUTHOR_MAX and "@everyone" not in name
+    # the answer's text (what the next turn reads back as history) stays the answer alone
+    assert embed["description"] == "Ann Lee said it [1]."
+    plain = render.answer_messages(Answer("q", "A [1].", False, (_citation(1),)), 1.0)[0].embeds[0]
+    assert "author" not in plain
+
+
 def test_long_answer_is_split_into_valid_messages() -> None:
     text = _paragraphs(12, 40)
-    assert len(text) > 3 * render.DESCRIPTION_MAX
+    assert len(text) > 3 * limits.DESCRIPTION_MAX
     citations = tuple(_citation(n, title="T" * 300) for n in range(1, 31))
     parts = render.answer_messages(Answer("q", text, False, citations), 3.0)
     assert len(parts) >= 4

@@ -5,6 +5,7 @@ starts, syncs and answers through the real answer service against the Discord em
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -19,7 +20,7 @@ import pytest_asyncio
 
 from bot.discord.services import PipelineIngester, StoreLibrary
 from bot.settings import Settings
-from tests.bot.discord_emulator import DiscordEmulator, Interaction
+from testing.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import REPO
 from vectorstore.settings import VectorStoreSettings
 from vectorstore.store import build_store
@@ -29,6 +30,7 @@ in_module_loop = pytest.mark.asyncio(loop_scope="module")
 
 GEOBOT = Path(sys.executable).with_name("geobot")
 SAMPLE = REPO / "data" / "sample"
+QUESTION_LIMIT = 1200  # [answer] max_question_chars for the served bot (the default is 1000)
 
 
 @dataclass
@@ -50,6 +52,7 @@ def _env(tmp: Path, emu: DiscordEmulator) -> dict[str, str]:
         GEOBOT_DISCORD__API_BASE=emu.api_base,
         GEOBOT_DISCORD__GATEWAY_URL=emu.gateway_url,
         GEOBOT_DISCORD__GUILD_IDS=f"[{emu.guild_id}]",
+        GEOBOT_ANSWER__MAX_QUESTION_CHARS=str(QUESTION_LIMIT),
     )
     return env
 
@@ -158,6 +161,30 @@ async def test_serve_syncs_every_command_and_answers_with_citations(served: Serv
 async def _wait_reply(emu: DiscordEmulator, ix: Interaction, within: float = 30) -> Interaction:
     await emu.wait_for(lambda: ix.answered, within)
     return ix
+
+
+def _question(chars: int) -> str:
+    return ("Which countries restrict Huawei equipment in their 5G networks? " * 40)[:chars]
+
+
+@in_module_loop
+async def test_the_configured_question_limit_holds_for_ask_and_mention_chat(served: Served) -> None:
+    """One rule, applied by the answering service: /ask takes what Discord allows and the
+    service refuses past the configured limit; mention chat refuses alike (not cut short)."""
+    emu = served.emu
+    ask = next(c for c in emu.command_syncs[-1].payload if c["name"] == "ask")
+    assert next(o for o in ask["options"] if o["name"] == "question")["max_length"] == 6000
+
+    fits = await _wait_reply(emu, await emu.invoke("ask", {"question": _question(1100)}, user=emu.user("w")))
+    assert "too long" not in fits.text
+    over = await _wait_reply(emu, await emu.invoke("ask", {"question": _question(1300)}, user=emu.user("x")))
+    assert "too long (1,300 characters)" in over.text and f"at most {QUESTION_LIMIT:,}" in over.text
+
+    starter = await emu.post_message(f"{emu.bot.mention} {_question(1300)}", author=emu.user("y"))
+    thread_id = int(starter["id"])
+    await emu.wait_for(lambda: emu.bot_messages(thread_id), within=60)
+    reply = json.dumps(emu.bot_messages(thread_id))
+    assert "too long (1,300 characters)" in reply and f"at most {QUESTION_LIMIT:,}" in reply
 
 
 @in_module_loop

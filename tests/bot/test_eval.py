@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +281,7 @@ def test_filters_restrict_what_is_cited(service: AnswerService) -> None:
     ],
 )
 def test_question_files_with_mistakes_are_one_clear_line(tmp_path: Path, content: str, problem: str) -> None:
-    from bot.answer_view import load_batch
+    from bot.cli_input import load_batch
     from bot.errors import EvalFileError
     from bot.evaluation import load_questions
 

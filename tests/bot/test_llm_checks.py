@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer.chat import build_chat_model
+from bot.answer.chat_model import build_chat_model
 from bot.answer.llm import build_llm_answerer, build_messages, check_citations, render
 from bot.errors import LLMConfigError
 from bot.settings import LLMSettings, Secrets

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.answer.chat import build_chat_model
+from bot.answer.chat_model import build_chat_model
 from bot.answer.extractive import ExtractiveAnswerer
 from bot.answer.followup import LLMFollowupRewriter, Reading, read_followup
 from bot.answer.llm import LLMAnswerer, build_llm_answerer, build_messages

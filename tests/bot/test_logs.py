@@ -26,6 +26,12 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
         logging.getLogger(name).setLevel(level)
 
 
+def logged(log_file: Path) -> str:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return log_file.read_text(encoding="utf-8")
+
+
 def test_other_libraries_only_warn_even_if_they_lower_their_level(log_file: Path) -> None:
     configure_logging(LoggingSettings(level="INFO", file=log_file), secrets=["s3cret-token-value"])
     import bm25s  # noqa: F401 - sets its own logger to DEBUG when imported, after the set-up
@@ -37,10 +43,23 @@ def test_other_libraries_only_warn_even_if_they_lower_their_level(log_file: Path
     logging.getLogger("vectorstore.keyword").info("our progress")
     logging.getLogger("ingest.pipeline").debug("our detail")
     logging.getLogger("bot.cli").warning("token is s3cret-token-value")
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    text = log_file.read_text(encoding="utf-8")
+    text = logged(log_file)
     assert "library problem" in text and "our progress" in text
     assert "library detail" not in text and "library progress" not in text
     assert "our detail" not in text  # below the configured INFO
     assert "s3cret-token-value" not in text and "token is ***" in text
+
+
+def test_quiet_keeps_errors_only_and_verbose_shows_our_progress(log_file: Path) -> None:
+    configure_logging(LoggingSettings(file=log_file), verbosity=-1)  # [logging] level: WARNING
+    for name in ("bm25s", "vectorstore.keyword"):
+        logging.getLogger(name).warning("%s warns", name)
+        logging.getLogger(name).error("%s fails", name)
+    configure_logging(LoggingSettings(file=log_file), verbosity=1)
+    logging.getLogger("ingest.pipeline").info("our progress")
+    logging.getLogger("ingest.pipeline").debug("our detail")
+    logging.getLogger("bm25s").info("library progress")
+    text = logged(log_file)
+    assert "bm25s fails" in text and "vectorstore.keyword fails" in text
+    assert "warns" not in text
+    assert "our progress" in text and "our detail" not in text and "library progress" not in text

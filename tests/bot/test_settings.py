@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from bot.settings import Secrets, Settings, load_settings
 from tests.conftest import REPO
-from vectorstore.config import ConfigError
+from vectorstore.errors import ConfigError
 
 
 def _fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, type[BaseModel], str]]:

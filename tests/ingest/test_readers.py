@@ -103,3 +103,17 @@ def test_directory_walk_skips_hidden_docs_and_symlink_loops(tmp_path: Path) -> N
     (tmp_path / "README.md").write_text("about this folder", encoding="utf-8")
     (tmp_path / "a" / "loop").symlink_to(tmp_path)
     assert list(expand([tmp_path])) == [tmp_path / "a" / "one.txt"]
+
+
+def test_a_folder_with_nothing_to_read_is_one_error_naming_what_was_looked_for(tmp_path: Path) -> None:
+    folder = tmp_path / "drafts"
+    (folder / ".hidden").mkdir(parents=True)
+    (folder / ".hidden" / "note.txt").write_text("Hidden notes are not articles.\n", encoding="utf-8")
+    (folder / "README.md").write_text("What this folder is for.\n", encoding="utf-8")
+    (folder / "report.pdf").write_bytes(b"%PDF-1.7")
+    (errors,) = list(expand([folder]))
+    assert isinstance(errors, InputError)
+    looked_for = ".txt .md .markdown .text .html .htm .xhtml .csv .tsv .jsonl .ndjson .json .rss .atom .xml"
+    assert str(errors) == f"no articles found in {folder} (looked for {looked_for})"
+    (folder / "brief.md").write_text("A brief about ports.\n", encoding="utf-8")
+    assert list(expand([folder])) == [folder / "brief.md"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from ingest.manifest import FILENAME as MANIFEST
 from ingest.pipeline import IngestReport, run_ingest
 from ingest.settings import IngestAppSettings, IngestSettings
 from tests.conftest import REPO, IngestedCorpus
@@ -120,7 +121,7 @@ def ingest(sources: list[Path], settings: IngestAppSettings, embedder: Any, **kw
 
 
 def forget_manifest(store_path: Path) -> None:
-    with sqlite3.connect(store_path / FILENAME) as db:
+    with sqlite3.connect(store_path / MANIFEST) as db:
         db.execute("DELETE FROM ingest_manifest")
 
 
@@ -250,7 +251,7 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(
     plan = ingest([inputs], settings, embedder, dry_run=True)
     assert (len(plan.added), len(plan.updated), len(plan.metadata_updated)) == (1, 1, 1)
     assert snapshot(settings.vectorstore.path) == before
-    with sqlite3.connect(settings.vectorstore.path / FILENAME) as db:
+    with sqlite3.connect(settings.vectorstore.path / MANIFEST) as db:
         recorded = {Path(p).name for (p,) in db.execute("SELECT path FROM ingest_manifest")}
     assert recorded == {"a.md", "b.md", "wire.jsonl"}  # the dry run recorded nothing either
 
@@ -269,9 +270,9 @@ def test_manifest_is_only_trusted_when_nothing_changed(
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     elif change == "config":
         settings = settings.model_copy(update={"ingest": IngestSettings(chunk_overlap_sentences=2)})
-    else:  # the dense store is gone while the catalog remains
+    else:  # the dense store is gone while the catalog and the manifest remain
         for item in settings.vectorstore.path.iterdir():
-            if item.name != FILENAME and not item.name.startswith(FILENAME):
+            if not item.name.startswith((FILENAME, MANIFEST)):
                 if item.is_dir():
                     import shutil
 
@@ -313,14 +314,15 @@ def test_origins_keep_the_path_as_given(inputs: Path, settings: IngestAppSetting
 
 _RUN_AND_REPORT_IMPORTS = """
 import json, sys
-from ingest.__main__ import main
-status = main(sys.argv[1:])
+from bot.cli import app
+status = app(["ingest", *sys.argv[1:]], standalone_mode=False) or 0
 print(json.dumps({"status": status, "chromadb": "chromadb" in sys.modules, "numpy": "numpy" in sys.modules}))
 """
 
 
 def _ingest_process(inputs: Path, store: Path, *flags: str) -> dict[str, Any]:
-    """Ingest in a new process: its exit status, and whether it imported chromadb and numpy."""
+    """`geobot ingest` in a new process: its exit status, and whether it imported chromadb and
+    numpy (the command's own, without the fast exit that would end the process first)."""
     env = os.environ | {"GEOBOT_VECTORSTORE__PATH": str(store)}
     done = subprocess.run(
         [sys.executable, "-c", _RUN_AND_REPORT_IMPORTS, str(inputs), *flags],

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from vectorstore.base import ArticleStore
+from vectorstore.catalog import holds_vectors, local_folder, open_catalog
 from vectorstore.metadata import chunk_id, published_ts
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
 from vectorstore.settings import VectorStoreSettings
@@ -22,6 +24,9 @@ from vectorstore.store import STATS_KEYS, Store, build_store
 
 DIM = 384
 _collections = itertools.count()
+
+# What ingest and the bot are typed against: mypy checks that Store implements all of it.
+STORE_CLASS: type[ArticleStore] = Store
 
 
 def _hnsw(collection: Any) -> dict[str, Any]:
@@ -310,6 +315,19 @@ class TestEmbeddedStore(StoreContract):
         yield store
         store.close()
 
+    def test_local_folder_holds_the_whole_store(self, store: Store, tmp_path: Path) -> None:
+        folder = tmp_path / "store"
+        assert store.local_folder == folder == local_folder(store.dense.settings)
+        store.write_article(article("f"), chunks("f", ["Lock keepers log every barge."]), vectors(1))
+        assert holds_vectors(folder)
+        catalog = open_catalog(VectorStoreSettings(path=folder))  # the catalog alone, no Chroma
+        try:
+            assert catalog.get_article("f") == store.get_article("f")
+            assert catalog.list_articles() == store.list_articles()
+        finally:
+            catalog.close()
+        assert not holds_vectors(tmp_path / "elsewhere")
+
     def test_store_survives_reopen(self, tmp_path: Path) -> None:
         settings = VectorStoreSettings(path=tmp_path / "store")
         first = build_store(settings)
@@ -335,3 +353,7 @@ class TestServerStore(StoreContract):
         store = build_store(settings)
         yield store
         store.close()
+
+    def test_a_server_store_has_no_local_folder(self, store: Store) -> None:
+        # The server can be emptied behind this process's back: nothing beside it is trusted.
+        assert store.local_folder is None and local_folder(store.dense.settings) is None

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.discord import render
 from bot.discord.client import GeoBot
 from bot.discord.errors import UserInputError
+from bot.discord.limits import URL_MAX
 
 
 class AdminCog(commands.Cog):
@@ -25,7 +26,7 @@ class AdminCog(commands.Cog):
     # Discord hides the command from others, but server settings can override that: check again.
     @app_commands.checks.has_permissions(manage_guild=True)
     async def ingest_command(
-        self, interaction: discord.Interaction, url: app_commands.Range[str, 1, 2000]
+        self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
         """Fetch an article or feed and add it to the library (Manage Server only)."""
         url = url.strip()

@@ -13,6 +13,7 @@ from bot.discord import render
 from bot.discord.answering import AnswerView, ask, send_parts, send_sources
 from bot.discord.checks import SinceDate, cooldown_check
 from bot.discord.client import GeoBot
+from bot.discord.limits import NAME_MAX, OPTION_TEXT_MAX
 
 
 class AskCog(commands.Cog):
@@ -29,9 +30,10 @@ class AskCog(commands.Cog):
     async def ask_command(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 1, 1000],
+        # Discord's cap only: the configured limit is the answering service's to apply.
+        question: app_commands.Range[str, 1, OPTION_TEXT_MAX],
         since: app_commands.Transform[date, SinceDate] | None = None,
-        source: app_commands.Range[str, 1, 100] | None = None,
+        source: app_commands.Range[str, 1, NAME_MAX] | None = None,
     ) -> None:
         """Ask a question; the answer cites the news articles it comes from."""
         await interaction.response.defer(thinking=True)

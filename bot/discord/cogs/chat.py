@@ -15,14 +15,16 @@ from bot.discord.answering import AnswerView, ask, send_parts
 from bot.discord.client import GeoBot
 from bot.discord.error_handler import chat_reply_for
 from bot.discord.errors import OnCooldown
+from bot.discord.limits import THREAD_NAME_MAX
 
 logger = logging.getLogger(__name__)
 
-THREAD_NAME_MAX = 100
 HISTORY_MESSAGES = 50
 HISTORY_TURNS = 6
-QUESTION_MAX = 1000
 MENTION = re.compile(r"<@[!&]?\d+>|@everyone\b|@here\b")
+# Messages someone wrote: a thread started from a message opens with Discord's system message
+# pointing at it, authored like it but empty, which must not replace the first question.
+_SAID = frozenset({discord.MessageType.default, discord.MessageType.reply})
 EMPTY = "Mention me with a question, e.g. *@me which countries restrict chip exports?*"
 
 
@@ -37,8 +39,9 @@ class ChatCog(commands.Cog):
 
     def _question_text(self, message: discord.Message) -> str:
         # Mentions (the bot's, users', roles', @everyone/@here) address people, they are not
-        # part of the question, and echoing them back would only invite pings.
-        return " ".join(MENTION.sub(" ", message.content).split())[:QUESTION_MAX]
+        # part of the question, and echoing them back would only invite pings. A question too
+        # long is refused by the answering service, as /ask's is, not cut short here.
+        return " ".join(MENTION.sub(" ", message.content).split())
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -96,6 +99,8 @@ class ChatCog(commands.Cog):
         turns: list[Turn] = []
         question, answer = first_question, ""
         async for past in channel.history(limit=HISTORY_MESSAGES, before=before, oldest_first=True):
+            if past.type not in _SAID:  # system messages (a thread's starter) say nothing
+                continue
             if past.author.bot:
                 if past.author == self.bot.user:
                     answer = "\n\n".join(x for x in (answer, answer_text(past)) if x)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -14,17 +13,18 @@ from discord.ext import commands
 from bot.discord import render
 from bot.discord.checks import SinceDate
 from bot.discord.client import GeoBot
-from bot.discord.error_handler import on_app_command_error
+from bot.discord.error_handler import ErrorReplyingView
+from bot.discord.limits import INTERACTION_SECONDS, NAME_MAX, SEARCH_QUERY_MAX
 from bot.discord.ports import ArticleHit
 
 SEARCH_LIMIT = 50
 
 
-class SearchPager(discord.ui.View):
+class SearchPager(ErrorReplyingView):
     """Previous/next buttons over search results; only the person who searched can turn pages."""
 
     def __init__(self, owner_id: int, query: str, hits: Sequence[ArticleHit]) -> None:
-        super().__init__(timeout=15 * 60)
+        super().__init__(timeout=INTERACTION_SECONDS)
         self.owner_id = owner_id
         self.query = query
         self.hits = hits
@@ -60,11 +60,6 @@ class SearchPager(discord.ui.View):
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
         await self._turn(interaction, 1)
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await on_app_command_error(interaction, error)
-
 
 class LibraryCog(commands.Cog):
     def __init__(self, bot: GeoBot) -> None:
@@ -79,9 +74,9 @@ class LibraryCog(commands.Cog):
     async def search_command(
         self,
         interaction: discord.Interaction,
-        query: app_commands.Range[str, 1, 300],
+        query: app_commands.Range[str, 1, SEARCH_QUERY_MAX],
         since: app_commands.Transform[date, SinceDate] | None = None,
-        source: app_commands.Range[str, 1, 100] | None = None,
+        source: app_commands.Range[str, 1, NAME_MAX] | None = None,
     ) -> None:
         """Find articles in the library, best matches first."""
         await interaction.response.defer(thinking=True)
@@ -97,16 +92,16 @@ class LibraryCog(commands.Cog):
     @app_commands.command(name="article")
     @app_commands.describe(id="The article id shown by /search or in an answer's sources")
     async def article_command(
-        self, interaction: discord.Interaction, id: app_commands.Range[str, 1, 100]
+        self, interaction: discord.Interaction, id: app_commands.Range[str, 1, NAME_MAX]
     ) -> None:
         """Show one article: title, publisher, author, date, link and its opening paragraph."""
         await interaction.response.defer(thinking=True, ephemeral=True)
         library = self.bot.services.library
         article = await asyncio.to_thread(library.get_article, id.strip())
         if article is None:
+            shown = render.truncate(render.neutralise(id), NAME_MAX)
             await interaction.followup.send(
-                f"No article has the id `{render.truncate(render.neutralise(id), 100)}`; /search finds ids.",
-                ephemeral=True,
+                f"No article has the id `{shown}`; /search finds ids.", ephemeral=True
             )
             return
         lead = await asyncio.to_thread(library.lead, article.id)

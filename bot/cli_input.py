@@ -1,0 +1,43 @@
+"""What the `geobot` CLI reads besides its settings: dates given as options, and files of
+questions to answer in one run."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.evaluation import read_question_list
+
+
+def parse_day(value: str | None, *, end: bool = False) -> date | None:
+    """YYYY-MM-DD, YYYY-MM or YYYY; a month or year means its first day (its last with ``end``)."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 4:
+            year = int(text)
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if len(text) == 7:
+            year, month = int(text[:4]), int(text[5:])
+            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    id: str | int
+    question: str
+
+
+def load_batch(path: Path) -> list[BatchItem]:
+    """A JSON list of objects with ``id`` and ``question`` (other fields ignored)."""
+    items = []
+    for i, item in enumerate(read_question_list(path, "{id, question} objects")):
+        raw_id = item.get("id", i)
+        items.append(BatchItem(raw_id if isinstance(raw_id, str | int) else str(raw_id), item["question"]))
+    return items

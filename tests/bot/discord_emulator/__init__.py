@@ -1,6 +1,0 @@
-"""A local Discord API emulator (REST v10 + gateway) that the real discord.py client connects to."""
-
-from tests.bot.discord_emulator.payloads import User
-from tests.bot.discord_emulator.server import DiscordEmulator, Interaction, Sent, pings
-
-__all__ = ["DiscordEmulator", "Interaction", "Sent", "User", "pings"]

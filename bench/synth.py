@@ -22,12 +22,15 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from language.annotations import METADATA_KEY, SentenceNote, annotate, encode
+from language.expressions import lower_case_words
 
 if TYPE_CHECKING:
     from vectorstore.base import ArticleStore
@@ -78,6 +81,7 @@ class Pool:
     vectors: np.ndarray
     sentences: list[list[str]]
     titles: list[str]
+    notes: dict[str, list[SentenceNote]]  # each sentence's notes, as ingest makes them
 
 
 def read_pool(store: Path, collection: str = "articles") -> Pool:
@@ -94,7 +98,9 @@ def read_pool(store: Path, collection: str = "articles") -> Pool:
         "Technology and security"
     ]
     vectors = np.asarray(got["embeddings"], dtype=np.float32)
-    return Pool(list(got["ids"]), texts, metas, vectors, sentences, titles)
+    common = lower_case_words(texts)
+    notes = {s: annotate(s, "", common) for s in {s for found in sentences for s in found}}
+    return Pool(list(got["ids"]), texts, metas, vectors, sentences, titles, notes)
 
 
 def copy_real(pool: Pool, store: ArticleStore) -> None:
@@ -177,13 +183,26 @@ def synth_batch(
                 start = int(rng.integers(len(sents)))
                 parts.extend(sents[start : start + 3])
             text = " ".join(parts)[:1200]
-            own = {"start_char": offset, "end_char": offset + len(text)}  # the article's are added
+            own: dict[str, Any] = {"start_char": offset, "end_char": offset + len(text)}  # + the article's
+            own[METADATA_KEY] = encode(_joined_notes(pool, parts, len(text)))
             offset += len(text) + 1
             chunks.append(ChunkRecord(chunk_id(article_id, index), text, own))
         writes.append(ArticleWrite(article, chunks, mixed))
         chunks_made += size
         number += 1
     return writes, number
+
+
+def _joined_notes(pool: Pool, parts: list[str], length: int) -> list[SentenceNote]:
+    """The notes of sentences joined by spaces (and cut at ``length``): each part's, moved along."""
+    out: list[SentenceNote] = []
+    at = 0
+    for part in parts:
+        for note in pool.notes[part]:
+            if at + note.end <= length:
+                out.append(replace(note, start=at + note.start, end=at + note.end))
+        at += len(part) + 1
+    return out
 
 
 def grow(pool_store: Path, dest: Path, target: int, seed: int = 7) -> dict[str, Any]:

@@ -34,6 +34,8 @@ class Candidate:
     position: int = 0  # its index among the sentences of its chunk
     features: dict[str, float] = field(default_factory=dict)
     context: set[str] = field(default_factory=set)  # its terms and its neighbours' (set when scored)
+    # Other articles' sentences stating the same answer (the same date, figure, name): cited too.
+    corroboration: list[Candidate] = field(default_factory=list)
     score: float = 0.0
 
     @property

@@ -25,7 +25,7 @@ from bot.answer.candidates import Candidate, article_of, candidates
 from bot.answer.lists import Item, list_items
 from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
-from bot.answer.support import CONCRETE, first_answering, states_kind, verdict
+from bot.answer.support import CONCRETE, corroborating, first_answering, states_kind, verdict
 from bot.answer.types import Answer, Citation, Question
 from language.expressions import Kind
 from language.questions import Asks, QuestionAnalysis, analyse
@@ -54,7 +54,7 @@ class ExtractiveParams:
     max_sentences: int = 4
     fact_sentences: int = 2
     max_items: int = 10
-    keep_margin: float = 1.5
+    keep_margin: float = 2.0
     list_margin: float = 3.0
     same_fact: float = 0.6
 
@@ -117,6 +117,11 @@ class ExtractiveAnswerer:
             if answering is not None:
                 kept = [answering, *(c for c in kept if c is not answering)]
         limit = p.fact_sentences if qa.asks[0] in _ONE_FACT and not qa.parts else p.max_sentences
+        if qa.asks[0] in CONCRETE:
+            # other articles giving the same answer are cited beside the first sentence, not
+            # repeated after it
+            kept[0].corroboration = corroborating(qa, kept[0], ranked, [kept[0]])
+            kept = [c for c in kept if all(c is not other for other in kept[0].corroboration)]
         chosen: list[Candidate] = []
         used = 0
         for cand in self._with_followers(qa, kept, ranked):
@@ -168,7 +173,7 @@ class ExtractiveAnswerer:
             line = f"- {item.name}" + (f": {item.qualifier}" if item.qualifier else "")
             if len(text) + len(line) + _MARKS > budget:
                 break
-            text += f"\n{line} {cites.marks(item.source)}"
+            text += f"\n{line} {''.join(cites.cite(item.source.chunks[:1], item.quote))}"
         return Answer(question.text, text, abstained=False, citations=cites.citations())
 
     def abstain(self, question: Question, passages: Sequence[Passage], closest: int = 3) -> Answer:
@@ -200,17 +205,25 @@ class _Citations:
         self.chunks: dict[str, ChunkRecord] = {}
 
     def marks(self, cand: Candidate) -> str:
+        """The marks of the sentence's articles (and of those corroborating it, each quoting its own)."""
         marks: list[str] = []
-        for chunk in cand.chunks:
+        for source in (cand, *cand.corroboration):
+            marks.extend(self.cite(source.chunks, source.text))
+        return "".join(dict.fromkeys(marks))
+
+    def cite(self, chunks: Sequence[ChunkRecord], quote: str) -> list[str]:
+        """The marks of the chunks' articles, each quoting ``quote``."""
+        marks: list[str] = []
+        for chunk in chunks:
             article = article_of(chunk)
             n = self.numbers.setdefault(article, len(self.numbers) + 1)
             self.chunks.setdefault(article, chunk)
             quotes = self.quotes.setdefault(article, [])
-            if cand.text not in quotes:
-                quotes.append(cand.text)
+            if quote not in quotes:
+                quotes.append(quote)
             if f"[{n}]" not in marks:
                 marks.append(f"[{n}]")
-        return "".join(marks)
+        return marks
 
     def citations(self) -> tuple[Citation, ...]:
         return tuple(

@@ -13,14 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate
-from language.expressions import Expression, Kind, country, expressions
+from language.expressions import NAMES, Expression, Kind, country, expressions
 from language.lexicon import QUALIFIERS
 from language.questions import LIST_ITEMS, Asks, QuestionAnalysis
+from language.terms import terms
 
 _QUALIFIER = re.compile(
     r"\b(?:" + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
 )
-_CLAUSE_END = re.compile(r"[;:.!?)(]|,\s|\s[-–—]\s|\b(?:while|whereas|but|although|though|which|who)\b")
+_CLAUSE_END = re.compile(
+    r"[;:.!?)(]|,\s|\s[-–—]\s|\b(?:while|whereas|but|although|though|which|who)\b|"
+    r"\b(?:and|or)\s+(?=the\b)"  # "bans X and the EU agrees...": another clause (not "X and Y ban")
+)
 _QUALIFIER_WORDS = 8
 # Nouns (stems) of "which countries ..." questions: their items are countries, not cities.
 _COUNTRY_NOUNS = frozenset({"countri", "nation", "govern"})
@@ -32,6 +36,7 @@ class Item:
     key: str
     qualifier: str
     source: Candidate  # the sentence it comes from (or a sentence of the article whose title names it)
+    quote: str  # the sentence or the headline that names it
     in_title: bool = False
 
 
@@ -58,6 +63,15 @@ def qualifier(sentence: str, expr: Expression) -> str:
     return text + ("…" if len(words) > _QUALIFIER_WORDS else "")
 
 
+def _about(qa: QuestionAnalysis, text: str) -> bool:
+    """Whether the text names what the question names (or, naming nothing, uses one of its words)."""
+    lowered = text.lower()
+    names = [e.key for e in qa.expressions if e.kind in NAMES]
+    if names:
+        return any(name in lowered for name in names)
+    return bool(qa.terms & terms(text))
+
+
 def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, margin: float) -> list[Item]:
     """The items named by the sentences scoring within ``margin`` of the best (and by the titles
     of their articles), each once, at most ``limit``, best sentence first.
@@ -75,7 +89,6 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
         return not countries_only or country(expr.text) is not None
 
     items: dict[str, Item] = {}
-    titles: set[str] = set()
     for cand in ranked:
         if cand.score < ranked[0].score - margin:
             break
@@ -87,13 +100,18 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
             if known is not None and (known.qualifier or not said):
                 continue
             if said or listed or cand.features.get("relation", 0.0) > 0:
-                items[expr.key] = Item(_display(expr), expr.key, said, cand)
+                items[expr.key] = Item(_display(expr), expr.key, said, cand, cand.text)
+    # A headline that names an item, what the question is about and what was done ("X bars Y
+    # from its networks") counts for any article retrieved, however its sentences scored.
+    titled: set[str] = set()
+    for cand in ranked:
         title = str(cand.chunks[0].metadata.get("title") or "")
-        if cand.article not in titles:
-            titles.add(cand.article)
-            for expr in expressions(title):
-                said = qualifier(title, expr)
-                known = items.get(expr.key)
-                if wanted(expr) and said and (known is None or not known.qualifier):
-                    items[expr.key] = Item(_display(expr), expr.key, said, cand, in_title=True)
+        if cand.article in titled or not _about(qa, title):
+            continue
+        titled.add(cand.article)
+        for expr in expressions(title):
+            said = qualifier(title, expr)
+            known = items.get(expr.key)
+            if wanted(expr) and said and (known is None or not known.qualifier):
+                items[expr.key] = Item(_display(expr), expr.key, said, cand, title, in_title=True)
     return list(items.values())[:limit]

@@ -133,10 +133,10 @@ def _around(sentence: str, expr: Expression) -> set[str]:
     return {stem(w) for w in (*before, *after)}
 
 
-def new_expressions(asks: Asks, cand: Candidate, given: frozenset[str]) -> list[str]:
-    """The texts of what the sentence states of the asked kind that the question does not."""
+def new_expressions(asks: Asks, cand: Candidate, given: frozenset[str]) -> list[Expression]:
+    """What the sentence states of the asked kind that the question does not."""
     fits = ANSWERED_BY.get(asks, {})
-    return [e.text for e in cand.expressions if e.kind in fits and e.key not in given]
+    return [e for e in cand.expressions if e.kind in fits and e.key not in given]
 
 
 def new_items(qa: QuestionAnalysis, cand: Candidate) -> int:

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.answer.candidates import Candidate
+from bot.answer.candidates import Candidate, article_of
+from bot.answer.scoring import new_expressions
 from language.expressions import Kind, country
 from language.lexicon import FUNCTION_WORDS
 from language.questions import ANSWERED_BY, QuestionAnalysis, states_relation
@@ -29,6 +30,8 @@ from vectorstore.retrieval import Passage
 BEST = 8
 # How well a sentence must state the kind asked (see scoring.kind_match) to answer.
 KIND = 0.6
+# At most this many other articles are cited beside an answer they also give.
+CORROBORATING = 2
 # How many of the question's rarest words a sentence answering it holds one of.
 FOCUS = 4
 CONCRETE = frozenset(ANSWERED_BY)
@@ -103,3 +106,24 @@ def _in_years(qa: QuestionAnalysis, cand: Candidate) -> bool:
         if year not in cand.text and published not in (year, str(int(year) + 1)):
             return False
     return True
+
+
+def corroborating(
+    qa: QuestionAnalysis, lead: Candidate, ranked: Sequence[Candidate], chosen: Sequence[Candidate]
+) -> list[Candidate]:
+    """The best sentences of other articles that state the answer the lead sentence gives (the
+    same date, figure or name of the asked kind) about the same thing (its most specific words):
+    an answer several sources give cites them all, each with its own sentence."""
+    answers = {e.key for e in new_expressions(qa.asks[0], lead, qa.given)}
+    if not answers:
+        return []
+    focus = focus_terms(qa, ranked)
+    cited = {a for c in chosen for a in (article_of(ch) for ch in c.chunks)}
+    found: list[Candidate] = []
+    for cand in ranked[: BEST * 2]:
+        if cand.article in cited or not (focus & cand.context):
+            continue
+        if answers & {e.key for e in new_expressions(qa.asks[0], cand, qa.given)}:
+            found.append(cand)
+            cited.add(cand.article)
+    return found[:CORROBORATING]

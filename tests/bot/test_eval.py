@@ -179,12 +179,12 @@ def dev_report(service: AnswerService) -> EvalReport:
 # figures), so that a change that loses quality fails like a broken test. Measures where more is
 # worse are ceilings.
 DEV_FLOORS = {
-    "hit@4": 0.78,
-    "keyword accuracy": 0.58,
-    "answer-first": 0.52,
-    "list item recall": 0.70,
+    "hit@4": 0.79,
+    "keyword accuracy": 0.56,
+    "answer-first": 0.55,
+    "list item recall": 0.72,
     "citation hit": 0.84,
-    "abstention": 0.45,
+    "abstention": 0.6,
     "retrieval recall@k": 0.88,
 }
 DEV_CEILINGS = {"false abstention": 0.10}
@@ -242,7 +242,7 @@ def test_followup_conversations_stay_above_their_floor(service: AnswerService) -
     questions = load_questions(OWN_EVAL / "conversations.json")
     assert all(q.history for q in questions)
     report = evaluate(questions, traced(service), service.retriever.index.list_articles())
-    assert_floors(report, {"keyword accuracy": 0.4, "hit@4": 0.75}, {"false abstention": 0.15})
+    assert_floors(report, {"keyword accuracy": 0.42, "hit@4": 0.8}, {"false abstention": 0.15})
 
 
 @pytest.mark.integration

@@ -223,3 +223,22 @@ def test_mentions_markdown_and_control_characters_are_removed() -> None:
     text, reason = clean_question("@everyone **Who** leads <@123> the `bridge`?\x07 <@&55>")
     assert reason is None
     assert text == "everyone Who leads the bridge ?"
+
+
+def test_an_answer_other_articles_give_too_cites_them_with_their_own_sentences() -> None:
+    passages = [
+        passage(
+            "h1", "The island's ferry company was founded in 1987 by two fishermen from Port Ella.", dense=0.7
+        ),
+        passage(
+            "h2", "Founded in 1987, the ferry company now runs six boats between the islands.", dense=0.6
+        ),
+        passage("h3", "The ferry company's second boat arrived in 1994.", dense=0.5),
+    ]
+    answer = answerer().answer(Question("What year was the island's ferry company founded?"), passages)
+    marks = re.match(r"^[^\[]*((?:\[\d+\])+)", answer.text)
+    assert marks is not None and "1987" in first_sentence(answer.text)
+    by_number = {c.n: c for c in answer.citations}
+    first_cited = {by_number[int(n)].article_id for n in re.findall(r"\d+", marks.group(1))}
+    assert first_cited == {"h1", "h2"}
+    assert "now runs six boats" in next(c.quote for c in answer.citations if c.article_id == "h2")

@@ -169,4 +169,7 @@ async def test_threads_are_created_once_from_a_message(emu: DiscordEmulator) -> 
     assert (status, error["code"]) == (400, 160004)
     status, _ = await call(emu, "POST", f"/channels/{thread['id']}/messages", {"content": "in thread"})
     status, history = await call(emu, "GET", f"/channels/{thread['id']}/messages?limit=10")
-    assert status == 200 and [m["content"] for m in history] == ["in thread"]
+    # newest first: the post, then Discord's system message opening the thread, pointing at the starter
+    assert status == 200 and [(m["type"], m["content"]) for m in history] == [(0, "in thread"), (21, "")]
+    assert history[1]["message_reference"]["message_id"] == message["id"]
+    assert history[1]["author"]["id"] == message["author"]["id"]

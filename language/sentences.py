@@ -23,6 +23,8 @@ _DATELINE = re.compile(
     r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?\s*)?\([\w .]+\))\s*[-–—]+\s+"
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_ARTICLES = frozenset({"the", "a", "an"})
+_HEADLINE_WORDS = 20
 _LOWER_START = re.compile(r"^[a-z]")
 
 
@@ -48,6 +50,7 @@ _CAPTION = re.compile(
 )
 _CAPTION_MARK = re.compile(
     r"\((?:photo|image|picture|pictured|credit|file)\b[^)]*\)|\b(?:photograph|photo|image|picture)\s*:|"
+    r"\((?:[A-Z][\w.'’-]+\s?){1,3}/\s?(?:[A-Z][\w.&-]*\s?){1,3}\)|"  # "(Ann Lee/PA)": photographer/agency
     r"\bgetty images\b|\bpa wire\b|\bafp via\b|\b(?:reuters|ap|afp|epa)/[A-Z]|\bfile photo\b|"
     r"\bpictured (?:above|below|left|right|here)\b|\(left\)|\(right\)|\(centre\)|\(center\)",
     re.I,
@@ -155,9 +158,11 @@ def flags(sentence: str, title: str = "") -> Flag:
     ends = text.rstrip("\"”’') ")
     if ends.endswith("?"):
         found |= Flag.QUESTION
-    if (title and _same_text(text, title)) or (
-        _title_case(words) and not ends.endswith((".", "!", "?", ":"))
-    ):
+    unterminated = not ends.endswith((".", "!", "?", ":", "…"))
+    # Headlines and captions: title case, or short, unfinished and without articles ("MI5 warns
+    # MPs about spy"), which prose keeps ("The move followed a review" lost only its full stop).
+    headlinese = unterminated and len(words) <= _HEADLINE_WORDS and not _ARTICLES & {w.lower() for w in words}
+    if (title and _same_text(text, title)) or (_title_case(words) and unterminated) or headlinese:
         found |= Flag.HEADLINE
     lower = sum(1 for w in words if w[0].islower())
     if len(words) < 5 or lower < len(words) / 3 or "http" in text or _LOWER_START.match(text):

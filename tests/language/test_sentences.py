@@ -42,6 +42,9 @@ def test_spans_point_into_the_text() -> None:
         ("Westmoor Opens Its New Ferry Terminal To Traffic", Flag.HEADLINE),
         ("Will the island council now approve the second pier?", Flag.QUESTION),
         ("Then it rained.", Flag.FRAGMENT),
+        ("Harbour board warns ferry crews about winter storms", Flag.HEADLINE),
+        ("Ann Lee, harbour minister", Flag.HEADLINE),
+        ("The new ferry terminal opens to traffic (Dara Quinn/Island Wire)", Flag.CAPTION),
         ("see the rest of the report on page two of the supplement.", Flag.FRAGMENT),
     ],
 )
@@ -62,6 +65,8 @@ def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None
         "Minister Ann Lee said the terminal would open in 2031, two years late.",
         "“We will not accept a second delay,” the mayor told reporters.",
         "Officials speaking to reporters said the pier was safe.",
+        # a paragraph's last sentence that lost its full stop is still prose
+        "The move followed a safety review by the harbour board",
     ],
 )
 def test_statements_are_not_flagged(sentence: str) -> None:

@@ -377,9 +377,3 @@ def resolve(sentences: Sequence[list[Expression]]) -> list[list[Expression]]:
 def lower_case_words(texts: Iterable[str]) -> frozenset[str]:
     """The words ``texts`` write in lower case somewhere (for ``expressions``' ``common``)."""
     return frozenset(w for text in texts for w in re.findall(r"\b[a-z][a-z'’-]+\b", text))
-
-
-def years(text: str) -> set[str]:
-    return {e.key for e in expressions(text) if e.kind is Kind.YEAR} | {
-        m.group()[-4:] for m in re.finditer(r"\b(?:19|20)\d{2}\b", text)
-    }

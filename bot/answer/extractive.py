@@ -7,11 +7,11 @@ nothing is invented. The steps, each in its own module:
    and what it is about;
 2. ``candidates``: the quotable sentences of the passages (captions, bylines, prompts and
    headlines were flagged at ingest and are left out);
-3. ``scoring``: one score per sentence from general features, read as the probability that
-   the sentence answers the question;
-4. here: say "I couldn't find that" when no sentence is likely enough to answer, else put the
-   best sentence first and add only what is about the same thing; a list question gets one
-   line per item (``lists``).
+3. ``scoring``: one score per sentence from general features, the log-odds that it is the
+   answer among the question's sentences;
+4. ``support``: "I couldn't find that" unless a sentence states what an answer must state;
+5. here: the sentence that states what is asked first, then what is about the same thing; a
+   list question gets one line per item (``lists``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -27,6 +27,8 @@ from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.terms import coverage, idf, is_content, stem, terms, words
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
+
+logger = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).with_name("scorer_weights.json")
 FEATURES = (
@@ -66,10 +68,6 @@ class Weights:
     def score(self, features: Mapping[str, float]) -> float:
         return self.bias + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
 
-    @staticmethod
-    def probability(score: float) -> float:
-        return 1.0 / (1.0 + math.exp(-score))
-
 
 DEFAULT_WEIGHTS = Weights(
     -3.0,
@@ -94,7 +92,10 @@ def fitted_weights() -> Weights:
     try:
         data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
         return Weights(float(data["bias"]), {k: float(v) for k, v in data["weights"].items()})
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError) as exc:
+        logger.warning(
+            "the scorer's fitted weights (%s) cannot be read (%s): using rough defaults", WEIGHTS_FILE, exc
+        )
         return DEFAULT_WEIGHTS
 
 
@@ -249,7 +250,3 @@ def rank(
     for cand in found:
         cand.score = weights.score(cand.features)
     return sorted(found, key=lambda c: (-c.score, c.order))
-
-
-def expression_kinds(cand: Candidate) -> set[Kind]:
-    return {e.kind for e in cand.expressions}

@@ -57,6 +57,7 @@ class ExtractiveParams:
     keep_margin: float = 2.0
     list_margin: float = 3.0
     same_fact: float = 0.6
+    same_words: float = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,10 @@ class ExtractiveAnswerer:
         for cand in self._with_followers(qa, kept, ranked):
             if len(chosen) >= limit:
                 break
-            twin = next((c for c in chosen if overlap(cand.shingles, c.shingles) >= p.same_fact), None)
-            if twin is not None:  # the same fact in another article: cite it beside the first
+            twin = next((c for c in chosen if self._same_fact(cand, c)), None)
+            if (
+                twin is not None
+            ):  # the same fact again (reworded, or in another article): cite it beside the first
                 known = {article_of(ch) for ch in twin.chunks}
                 twin.chunks.extend(ch for ch in cand.chunks if article_of(ch) not in known)
                 continue
@@ -138,6 +141,13 @@ class ExtractiveAnswerer:
             chosen.append(cand)
             used += cost
         return Composed(chosen, [])
+
+    def _same_fact(self, a: Candidate, b: Candidate) -> bool:
+        """Whether two sentences state one fact: most of their word triples, or of their content
+        words, are shared ("launched by party co-chairman X" and "launched by Conservative Party
+        co-chairman X" are one)."""
+        words = len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) if a.terms and b.terms else 0.0
+        return overlap(a.shingles, b.shingles) >= self.params.same_fact or words >= self.params.same_words
 
     @staticmethod
     def _with_followers(

@@ -242,3 +242,15 @@ def test_an_answer_other_articles_give_too_cites_them_with_their_own_sentences()
     first_cited = {by_number[int(n)].article_id for n in re.findall(r"\d+", marks.group(1))}
     assert first_cited == {"h1", "h2"}
     assert "now runs six boats" in next(c.quote for c in answer.citations if c.article_id == "h2")
+
+
+def test_a_fact_reworded_in_the_same_article_is_stated_once() -> None:
+    passages = [
+        passage(
+            "k1",
+            "Gull Lines, founded by harbour councillor Ann Lee in 2013, has been lobbying ferry unions. "
+            "Gull Lines, founded by Westmoor harbour councillor Ann Lee in 2013, has lobbied the unions.",
+        )
+    ]
+    text = ask("Who founded Gull Lines, the ferry company lobbying the unions?", passages, fact_sentences=2)
+    assert text.count("founded by") == 1

@@ -142,7 +142,10 @@ def ingest(
     from ingest.settings import IngestAppSettings
 
     app_settings = IngestAppSettings(
-        vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
+        vectorstore=settings.vectorstore,
+        embedding=settings.embedding,
+        ingest=settings.ingest,
+        publishers=settings.publishers,
     )
     with RichProgress(err) as progress:
         report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)

@@ -49,6 +49,18 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}\n\n{text}"
 
 
+_ARTICLE_FIELDS = (
+    "publisher",
+    "author",
+    "published",
+    "published_ts",
+    "url",
+    "language",
+    "publisher_id",
+    "publisher_type",
+)
+
+
 def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
     """Flat metadata for the store (absent values left out: Chroma has no null)."""
     meta: dict[str, str | int] = {
@@ -58,7 +70,7 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
         "end_char": chunk.end,
         "title": article.title,
     }
-    for key in ("publisher", "author", "published", "published_ts", "url", "language"):
+    for key in _ARTICLE_FIELDS:
         value = getattr(article, key)
         if value is not None:
             meta[key] = value

@@ -72,6 +72,7 @@ class PipelineIngester:
             vectorstore=self.settings.vectorstore,
             embedding=self.settings.embedding,
             ingest=self.settings.ingest,
+            publishers=self.settings.publishers,
         )
         with self._lock:
             report = run_ingest(list(urls), app, store=self.store, embedder=self.embedder)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,3 +280,51 @@ def test_ingest_records_the_match_in_the_catalog_and_every_chunk(ingested_corpus
     by_publisher = {publisher: (pid, kind) for publisher, pid, kind in rows}
     assert by_publisher["Daily Mail"] == ("daily-mail", "tabloid")
     assert all(c.get("publisher_type") and c.get("publisher_id") for c in chunks)
+
+
+@pytest.mark.integration
+def test_a_new_profile_is_recorded_by_the_next_ingest_without_embedding_again(
+    tmp_path: Path, embedder: Any
+) -> None:
+    from ingest.pipeline import run_ingest
+    from ingest.settings import IngestAppSettings, PublishersSettings
+    from vectorstore.settings import VectorStoreSettings
+    from vectorstore.store import build_store
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ferry.md").write_text(
+        "Title: Ferry timetable cut\nPublisher: Tide Times\nDate: 2024-03-01\n\n"
+        "The harbour ferry will run once a day from April, the operator said on Friday.\n",
+        encoding="utf-8",
+    )
+    (folder / "bridge.md").write_text(
+        "Title: Bridge vote passes\nPublisher: The Guardian\n\n"
+        "Councillors approved the harbour bridge after a long debate about the shipping lane.\n",
+        encoding="utf-8",
+    )
+    settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=tmp_path / "store"))
+    tide = ProfileOverride(
+        id="tide-times",
+        name="Tide Times",
+        type="blog",
+        type_basis="A one-person blog about the harbour.",
+        country="Westmoor",
+        country_basis="Written in Port Ellis.",
+        owner="Its author",
+        owner_basis="Self-published.",
+    )
+    with_tide = settings.model_copy(update={"publishers": PublishersSettings(profiles=[tide])})
+    store = build_store(settings.vectorstore)
+    try:
+        first = run_ingest([folder], settings, store=store, embedder=embedder)
+        kinds = {a.publisher: (a.publisher_id, a.publisher_type) for a in store.list_articles()}
+        assert kinds == {"Tide Times": (None, UNLABELLED), "The Guardian": ("the-guardian", "newspaper")}
+        second = run_ingest([folder], with_tide, store=store, embedder=embedder)
+        kinds = {a.publisher: (a.publisher_id, a.publisher_type) for a in store.list_articles()}
+        chunk_types = {str(c.metadata.get("publisher_type")) for c in store.get()}
+    finally:
+        store.close()
+    assert len(first.added) == 2
+    assert len(second.metadata_updated) == 1 and second.chunks_embedded == 0 and not second.added
+    assert kinds["Tide Times"] == ("tide-times", "blog") and chunk_types == {"blog", "newspaper"}

@@ -2,13 +2,16 @@
 
 Citing three articles is not three voices when two are copies of one story or come from one
 owner. Sources are counted once per group of: the same text (a story syndicated or repeated —
-the answerer groups the sources quoting one sentence), the same publisher, and the same ultimate
-owner (a paper and the tabloid its owner also publishes). A sentence whose only voice is one
-state-affiliated outlet is marked as such.
+the answerer groups the sources quoting one sentence), one story carried by another outlet (its
+byline credits the outlet cited beside it — "A. Writer, Harbour Herald" — or the same writer's
+byline runs in both on the same day, however each outlet edited it), the same publisher, and
+the same ultimate owner (a paper and the tabloid its owner also publishes). A sentence whose
+only voice is one state-affiliated outlet is marked as such.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 from bot.answer.types import Citation, Claim
@@ -37,6 +40,24 @@ class _Groups:
         for item in self.parent:
             found.setdefault(self.find(item), []).append(item)
         return list(found.values())
+
+
+_BYLINE_PARTS = re.compile(r"[,;/\n]|\band\b|\bfor\b|\bvia\b", re.I)
+
+
+def credits(citation: Citation) -> set[str]:
+    """The names a source's byline gives, folded: writers and the outlets it credits."""
+    parts = _BYLINE_PARTS.split(citation.author or "")
+    return {name for part in parts if (name := normalise_name(part))}
+
+
+def same_story(a: Citation, b: Citation) -> bool:
+    """Whether one source carries the other's story: its byline credits the other's publisher,
+    or one writer's byline runs in both on the same day."""
+    for one, other in ((a, b), (b, a)):
+        if other.publisher and normalise_name(other.publisher) in credits(one):
+            return True
+    return bool(a.published and a.published == b.published and credits(a) & credits(b))
 
 
 def publisher_key(citation: Citation) -> str:
@@ -68,6 +89,10 @@ def corroborate(
             by_key.setdefault(f"owner:{owned_by}", []).append(n)
     for same in by_key.values():
         groups.join(same)
+    for i, a in enumerate(cited):
+        for b in cited[i + 1 :]:
+            if same_story(citations[a], citations[b]):
+                groups.join((a, b))
     voices = groups.groups()
     names = tuple(citations[g[0]].publisher or "an unnamed publisher" for g in voices)
     state_only = len(voices) == 1 and all(citations[n].publisher_type == STATE_AFFILIATED for n in cited)

@@ -47,7 +47,7 @@ def body(answer: Answer) -> str:
 
 def _same_run(text: str, claim: Claim, after: Claim) -> bool:
     """The next sentence, on the same line, rests on the same sources (its count covers both)."""
-    return after.citations == claim.citations and support(after) == support(claim) and (
+    return set(after.citations) == set(claim.citations) and support(after) == support(claim) and (
         "\n" not in text[claim.end : after.start]
     )
 

@@ -188,6 +188,26 @@ def test_same_owner_outlets_count_once_and_independent_ones_add_up() -> None:
     assert corroborate(copies, citations, owner).corroboration == 1
 
 
+def test_a_story_another_outlet_carries_counts_once_however_it_was_edited() -> None:
+    def cite(n: int, publisher: str, author: str | None, published: str = "2024-05-02") -> Citation:
+        return Citation(n, f"a{n}", "t", publisher, author, published, None, "q", publisher_type="unlabelled")
+
+    citations = {
+        1: cite(1, "Quay Notes", "Mara Holt"),
+        2: cite(2, "Pier Daily", "Mara Holt, Quay Notes"),  # credits the outlet it carries
+        3: cite(3, "Tide Review", "Mara Holt"),  # the same writer's byline on the same day
+        4: cite(4, "Ferry Gazette", "Mara Holt", "2024-06-01"),  # the same writer, another story
+        5: cite(5, "Harbour Weekly", "Ivo Brand and Lena Ross"),
+    }
+
+    def count(*numbers: int) -> int:
+        claim = Claim(0, 1, numbers, tuple((n,) for n in numbers))
+        return corroborate(claim, citations, LABELS.owner).corroboration
+
+    assert count(1, 2) == 1 and count(1, 2, 3) == 1
+    assert count(1, 4) == 2 and count(1, 5) == 2
+
+
 def test_a_claim_backed_only_by_one_state_affiliated_outlet_is_shown_as_such() -> None:
     got = answer(
         "Who will lead the construction team for the bridge?",

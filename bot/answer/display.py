@@ -30,19 +30,27 @@ def support(claim: Claim) -> str:
 
 def body(answer: Answer) -> str:
     """The answer text with the publisher count after each sentence's citation marks (once for a
-    run of sentences on one line from the same sources), and the heading of each group of
-    evidence ("Newspapers (United Kingdom): ") before it."""
+    run of sentences on one line from the same sources; on a list item only when it says more
+    than "1 publisher"), and the heading of each group of evidence ("Newspapers (United
+    Kingdom): ") before it."""
     claims = sorted(answer.claims, key=lambda c: c.start)
     inserts = [
         (claim.end, support(claim))
         for i, claim in enumerate(claims)
-        if i + 1 == len(claims) or not _same_run(answer.text, claim, claims[i + 1])
+        if (i + 1 == len(claims) or not _same_run(answer.text, claim, claims[i + 1]))
+        and not _plain_item(answer.text, claim)
     ]
     inserts += [(offset, f"{heading}: ") for offset, heading in answer.headings]
     text = answer.text
     for offset, insert in sorted(inserts, key=lambda i: i[0], reverse=True):
         text = text[:offset] + insert + text[offset:]
     return text
+
+
+def _plain_item(text: str, claim: Claim) -> bool:
+    """A list item one publisher gives, not a state-affiliated one: the count would only repeat
+    itself down the list (it is in ``geobot ask --json`` all the same)."""
+    return text.startswith("- ", claim.start) and claim.corroboration == 1 and not claim.state_affiliated_only
 
 
 def _same_run(text: str, claim: Claim, after: Claim) -> bool:

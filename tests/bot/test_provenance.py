@@ -361,3 +361,21 @@ def test_a_chat_models_sentences_are_claims_each_source_on_its_own() -> None:
         "- Westmoor [3]",
     ]
     assert claims[0].copies == ((1,), (2,))
+
+
+def test_a_list_shows_a_count_only_where_it_says_more_than_one_publisher() -> None:
+    text = "Three ports closed. [1]\n- Westmoor: closed [1]\n- Eastland: closed [2]\n- Norland: closed [1][3]"
+    claims = (
+        Claim(0, 23, (1,), ((1,),), 1),
+        Claim(24, 46, (1,), ((1,),), 1),
+        Claim(47, 69, (2,), ((2,),), 1, ("State Voice",), True),
+        Claim(70, 95, (1, 3), ((1,), (3,)), 2),
+    )
+    assert [text[c.start : c.end][-3:] for c in claims] == ["[1]", "[1]", "[2]", "[3]"]
+    shown = display.body(Answer("q", text, False, claims=claims))
+    assert shown.splitlines() == [
+        "Three ports closed. [1] · 1 publisher",
+        "- Westmoor: closed [1]",
+        "- Eastland: closed [2] · 1 publisher, state-affiliated media only",
+        "- Norland: closed [1][3] · 2 publishers",
+    ]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ingest.models import Article
 from language.annotations import METADATA_KEY, annotate, encode
 from language.expressions import lower_case_words
+from vectorstore.metadata import ARTICLE_KEYS
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -49,15 +50,10 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}\n\n{text}"
 
 
-_ARTICLE_FIELDS = (
-    "publisher",
-    "author",
-    "published",
-    "published_ts",
-    "url",
-    "language",
-    "publisher_id",
-    "publisher_type",
+# The article's fields each chunk carries: the store's article keys, less those set below or
+# only known to the store.
+_ARTICLE_FIELDS = tuple(
+    k for k in ARTICLE_KEYS if k not in ("article_id", "title", "origins", "content_hash", "ingested_at")
 )
 
 

@@ -16,7 +16,7 @@ import logging
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -160,12 +160,6 @@ class PublisherDirectory:
             where = f"config.toml [[publishers.profiles]] row {row} (id {override.id!r})"
             profiles[override.id] = _overridden(profiles.get(override.id), override, where)
         return cls(list(profiles.values()), source=f"{path.name} with config.toml")
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    def __iter__(self) -> Iterator[PublisherProfile]:
-        return iter(self._by_id.values())
 
     def get(self, profile_id: str | None) -> PublisherProfile | None:
         return self._by_id.get(profile_id) if profile_id else None

@@ -12,10 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answer.labels import UNDATED
+from bot.answer.labels import PLURALS, UNDATED, UNLABELLED_GROUP
 from bot.answer.types import Answer, Claim, Dating, Difference
 
 _MARK = re.compile(r"\s*\[\d+\]")
+_SUPPORT = re.compile(r" · \d+ publishers?(?:, state-affiliated media only)?")
+_NOTE = re.compile(r"\n(?:Sources differ: |The evidence |Newest source: )[^\n]*")
+_HEADING = re.compile(
+    r"^(?:" + "|".join(re.escape(h) for h in (*PLURALS.values(), UNLABELLED_GROUP)) + r")(?: \([^)\n]*\))?: ",
+    re.M,
+)
 
 
 def support(claim: Claim) -> str:
@@ -55,8 +61,10 @@ def _plain_item(text: str, claim: Claim) -> bool:
 
 def _same_run(text: str, claim: Claim, after: Claim) -> bool:
     """The next sentence, on the same line, rests on the same sources (its count covers both)."""
-    return set(after.citations) == set(claim.citations) and support(after) == support(claim) and (
-        "\n" not in text[claim.end : after.start]
+    return (
+        set(after.citations) == set(claim.citations)
+        and support(after) == support(claim)
+        and ("\n" not in text[claim.end : after.start])
     )
 
 
@@ -88,6 +96,13 @@ def notes(answer: Answer) -> list[str]:
 def shown(answer: Answer) -> str:
     """Everything shown of the answer above its sources."""
     return "\n".join([body(answer), *notes(answer)])
+
+
+def answer_of(shown_text: str) -> str:
+    """The answer proper from its shown text (``answer_of(shown(a)) == a.text``): for a
+    conversation read back from the messages the bot sent, whose follow-ups lean on the answer's
+    own words, not on its publishers' labels."""
+    return _HEADING.sub("", _SUPPORT.sub("", _NOTE.sub("", shown_text)))
 
 
 def sentences(answer: Answer) -> Sequence[dict[str, object]]:

@@ -214,12 +214,7 @@ class ExtractiveAnswerer:
             start = len(text) + 1
             text += f"\n{line} {_marks([numbers])}"
             claims.append(_claim(start, len(text), [numbers]))
-        differences: tuple[Difference, ...] = ()
-        if composed.differs is not None and claims:
-            differs = composed.differs
-            theirs = tuple(cites.cite(differs.other.chunks[:1], differs.other.text))
-            ours = claims[0].copies[0] if claims[0].copies else claims[0].citations
-            differences = (Difference(((differs.ours, ours), (differs.theirs, theirs))),)
+        differences = _differences(composed.differs, claims, cites)
         return Answer(
             question.text,
             text,
@@ -277,6 +272,18 @@ class _Citations:
             citation(n, self.chunks[article], " … ".join(self.quotes[article]))
             for article, n in self.numbers.items()
         )
+
+
+def _differences(
+    differs: Disagreement | None, claims: Sequence[Claim], cites: _Citations
+) -> tuple[Difference, ...]:
+    """The other source's value beside the answer's, each with the sources giving it (the other
+    one is cited now, quoting its sentence)."""
+    if differs is None or not claims:
+        return ()
+    theirs = tuple(cites.cite(differs.other.chunks[:1], differs.other.text))
+    ours = claims[0].copies[0] if claims[0].copies else claims[0].citations
+    return (Difference(((differs.ours, ours), (differs.theirs, theirs))),)
 
 
 def _marks(groups: Sequence[Sequence[int]]) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ingest.publishers import STATE_AFFILIATED, UNLABELLED, PublisherDirectory, PublisherProfile
+from ingest.publishers import UNLABELLED, PublisherDirectory, PublisherProfile
 from vectorstore.records import ArticleRecord
 
 # What a type's group is called in an answer that groups its evidence ("Newspapers (UK): …").
@@ -60,10 +60,6 @@ class PublisherLabel:
     def shown(self) -> str:
         """ "Global Times — state-affiliated media (China)"; "unlabelled" alone when unnamed."""
         return named(self.name, self.text)
-
-    @property
-    def state_affiliated(self) -> bool:
-        return self.type == STATE_AFFILIATED
 
     @property
     def basis(self) -> str:

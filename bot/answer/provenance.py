@@ -53,7 +53,7 @@ def claims_of(text: str) -> tuple[Claim, ...]:
     claims = []
     start = 0
     for match in _MARKS.finditer(text):
-        begin = len(text[: match.start()]) - len(text[start : match.start()].lstrip())
+        begin = match.start() - len(text[start : match.start()].lstrip())
         numbers = tuple(int(n) for n in _NUMBER.findall(match.group()))
         claims.append(Claim(begin, match.end(), numbers, tuple((n,) for n in numbers)))
         start = match.end()

@@ -327,6 +327,7 @@ def test_what_was_said_is_grouped_by_publisher_type_when_several_types_report_it
     assert "Newspapers (Westmoor): The fishermen said" in shown
     assert "\nState-affiliated media (Eastland): The fishermen welcomed" in shown
     assert "Newspapers" not in got.text and "Eastland" not in got.text  # headings are not the answer
+    assert display.answer_of(shown) == got.text  # a conversation read back from Discord
 
 
 def test_evaluation_reads_the_answer_proper_not_what_is_shown_around_it() -> None:
@@ -346,6 +347,7 @@ def test_evaluation_reads_the_answer_proper_not_what_is_shown_around_it() -> Non
         and "2029 [2]" in shown
         and "2024-02-01" in shown
     )
+    assert display.answer_of(shown) == got.text
     gold = [GoldQuestion("q1", "When will the bridge open?", "when", (1,), ("2029|2024|Westmoor",))]
     measures = evaluate(gold, lambda q: got, []).measures()
     assert measures["keyword accuracy"] == 0.0 and measures["answer-first"] == 0.0

@@ -87,6 +87,20 @@ owner_basis = "Run by MegaPortal Inc."
 """
 
 
+def new_profile(pid: str, name: str) -> ProfileOverride:
+    """A config row adding a blog (every field given, as a new profile needs)."""
+    return ProfileOverride(
+        id=pid,
+        name=name,
+        type="blog",
+        type_basis="A one-person blog about the harbour.",
+        country="Westmoor",
+        country_basis="Written in Port Ellis.",
+        owner="Its author",
+        owner_basis="Self-published.",
+    )
+
+
 @pytest.fixture
 def profiles_file(tmp_path: Path) -> Path:
     path = tmp_path / "profiles.toml"
@@ -163,17 +177,7 @@ def test_config_rows_change_a_profile_or_add_one(profiles_file: Path) -> None:
         ProfileOverride(
             id="evening-lamp", type="newspaper", type_basis="Moved to broadsheet format in 2024."
         ),
-        ProfileOverride(
-            id="tide-times",
-            name="Tide Times",
-            domains=["tidetimes.example"],
-            type="blog",
-            type_basis="A one-person blog.",
-            country="Westmoor",
-            country_basis="Written in Port Ellis.",
-            owner="Its author",
-            owner_basis="Self-published.",
-        ),
+        new_profile("tide-times", "Tide Times").model_copy(update={"domains": ["tidetimes.example"]}),
     ]
     directory = PublisherDirectory.load(overrides, path=profiles_file)
     lamp = directory.get("evening-lamp")
@@ -182,16 +186,7 @@ def test_config_rows_change_a_profile_or_add_one(profiles_file: Path) -> None:
     assert directory.fingerprint() != PublisherDirectory.load(path=profiles_file).fingerprint()
 
 
-COPYCAT = ProfileOverride(
-    id="copycat",
-    name="Evening Lamp",
-    type="blog",
-    type_basis="b",
-    country="c",
-    country_basis="b",
-    owner="o",
-    owner_basis="b",
-)
+COPYCAT = new_profile("copycat", "Evening Lamp")
 BAD_OVERRIDES = [
     (ProfileOverride(id="evening-lamp", type="blog"), "row 1 (id 'evening-lamp'): a new 'type' needs its"),
     (ProfileOverride(id="new-one", name="New One"), "row 1 (id 'new-one'): no bundled publisher has this"),
@@ -304,16 +299,7 @@ def test_a_new_profile_is_recorded_by_the_next_ingest_without_embedding_again(
         encoding="utf-8",
     )
     settings = IngestAppSettings(vectorstore=VectorStoreSettings(path=tmp_path / "store"))
-    tide = ProfileOverride(
-        id="tide-times",
-        name="Tide Times",
-        type="blog",
-        type_basis="A one-person blog about the harbour.",
-        country="Westmoor",
-        country_basis="Written in Port Ellis.",
-        owner="Its author",
-        owner_basis="Self-published.",
-    )
+    tide = new_profile("tide-times", "Tide Times")
     with_tide = settings.model_copy(update={"publishers": PublishersSettings(profiles=[tide])})
     store = build_store(settings.vectorstore)
     try:

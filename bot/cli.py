@@ -142,7 +142,10 @@ def ingest(
     from ingest.settings import IngestAppSettings
 
     app_settings = IngestAppSettings(
-        vectorstore=settings.vectorstore, embedding=settings.embedding, ingest=settings.ingest
+        vectorstore=settings.vectorstore,
+        embedding=settings.embedding,
+        ingest=settings.ingest,
+        publishers=settings.publishers,
     )
     with RichProgress(err) as progress:
         report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
@@ -203,6 +206,14 @@ def ask(
         str | None, typer.Option("--until", help="only articles published on or before DATE (YYYY-MM-DD)")
     ] = None,
     source: Annotated[str | None, typer.Option("--source", help="only articles of this publisher")] = None,
+    publisher_type: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--publisher-type",
+            help="only sources of this publisher type, e.g. 'wire service'; 'not TYPE' leaves a type "
+            "out (e.g. 'not state-affiliated media'); repeat for several",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
     file: Annotated[
         Path | None,
@@ -215,7 +226,7 @@ def ask(
     import json
 
     from bot.answer.types import Question
-    from bot.cli_input import load_batch, parse_day
+    from bot.cli_input import load_batch, parse_day, parse_publisher_types
     from bot.cli_output import answer_json, render_answer
 
     if (question is None) == (file is None):
@@ -224,18 +235,23 @@ def ask(
         fail('the question is empty: ask something, e.g. geobot ask "Which countries ban Huawei?"')
     try:
         first, last = parse_day(since), parse_day(until, end=True)
+        only, leave_out = parse_publisher_types(publisher_type or [])
     except ValueError as exc:
         fail(str(exc))
     items = load_batch(file) if file is not None else []
     if first and last and first > last:
         fail(f"--since {since} is after --until {until}")
     service = _answer_service(settings, secrets)
+
+    def asked(text: str) -> Question:
+        return Question(text, first, last, source, publisher_types=only, exclude_publisher_types=leave_out)
+
     if file is not None:
         for item in items:
-            answer = service.ask(Question(item.question, first, last, source))
+            answer = service.ask(asked(item.question))
             typer.echo(json.dumps(answer_json(answer, item.id), ensure_ascii=False))
         return
-    answer = service.ask(Question(question or "", first, last, source))
+    answer = service.ask(asked(question or ""))
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
@@ -292,22 +308,37 @@ def evaluate(
 @app.command()
 def sources(
     source: Annotated[str | None, typer.Option("--source", help="only this publisher (any case)")] = None,
+    publishers: Annotated[
+        bool, typer.Option("--publishers", help="list the publishers instead, with labels and article counts")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """List the stored articles: id, title, publisher, date."""
+    """List the stored articles (id, title, publisher with its label, date), or their publishers."""
     settings, _ = setup(config)
     import json
 
-    from bot.cli_output import article_json, articles_table
+    from bot.answer.labels import Labeller
+    from bot.cli_output import article_json, articles_table, publisher_json, publishers_table
+    from bot.library_publishers import library_publishers
+    from ingest.publishers import PublisherDirectory
     from vectorstore.store import build_store
 
+    labeller = Labeller(PublisherDirectory.load(settings.publishers.profiles))
     with build_store(settings.vectorstore) as store:
         articles = store.list_articles(publisher=source)
-    if as_json:
-        typer.echo(json.dumps([article_json(a) for a in articles], ensure_ascii=False))
+    if publishers:
+        rows = library_publishers(articles, labeller)
+        if as_json:
+            typer.echo(json.dumps([publisher_json(r) for r in rows], ensure_ascii=False))
+        else:
+            Console().print(publishers_table(rows))
+    elif as_json:
+        typer.echo(
+            json.dumps([article_json(a, labeller.of_article(a)) for a in articles], ensure_ascii=False)
+        )
     else:
-        Console().print(articles_table(articles))
+        Console().print(articles_table([(a, labeller.of_article(a)) for a in articles]))
 
 
 def main() -> None:

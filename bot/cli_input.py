@@ -1,5 +1,5 @@
-"""What the `geobot` CLI reads besides its settings: dates given as options, and files of
-questions to answer in one run."""
+"""What the `geobot` CLI reads besides its settings: dates and publisher types given as options,
+and files of questions to answer in one run."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from datetime import date
 from pathlib import Path
 
 from bot.evaluation import read_question_list
+from ingest.publishers import PUBLISHER_TYPES, UNLABELLED
+
+_TYPES = {kind.replace("-", " "): kind for kind in (*PUBLISHER_TYPES, UNLABELLED)}
+_EXCLUDING = ("-", "!", "not ", "no ")
 
 
 def parse_day(value: str | None, *, end: bool = False) -> date | None:
@@ -26,6 +30,23 @@ def parse_day(value: str | None, *, end: bool = False) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+
+
+def parse_publisher_types(values: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(types to keep only, types to leave out) from ``--publisher-type`` values: a type of
+    ingest/publishers.toml or "unlabelled", in any case, with hyphens or spaces; a leading "-",
+    "!", "not " or "no " leaves it out ("not state-affiliated media")."""
+    only: list[str] = []
+    leave_out: list[str] = []
+    for value in values:
+        text = " ".join(value.strip().lower().replace("_", " ").split())
+        prefix = next((p for p in _EXCLUDING if text.startswith(p)), "")
+        kind = _TYPES.get(text[len(prefix) :].strip().replace("-", " "))
+        if kind is None:
+            known = ", ".join(_TYPES.values())
+            raise ValueError(f"--publisher-type {value!r} is not a publisher type: use one of {known}")
+        (leave_out if prefix else only).append(kind)
+    return tuple(dict.fromkeys(only)), tuple(dict.fromkeys(leave_out))
 
 
 @dataclass(frozen=True, slots=True)

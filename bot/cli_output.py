@@ -12,36 +12,56 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.answer.types import Answer, Origin
+from bot.answer import display
+from bot.answer.labels import PublisherLabel, dated, named
+from bot.answer.types import Answer, Citation, Origin
 from bot.evaluation import ANSWER_FIRST_TYPES, MEASURES, TARGETS, EvalReport, Split
+from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
 
 def answer_json(answer: Answer, item_id: str | int | None = None) -> dict[str, Any]:
-    """The answer as the CLI contract's JSON object (with ``id`` first when answering a file)."""
+    """The answer as the CLI contract's JSON object (with ``id`` first when answering a file).
+
+    ``answer`` is the answer proper; ``notes`` are the lines shown after it (where sources differ,
+    when the evidence dates from, the newest source), ``sentences`` each sentence with the
+    number of independent publishers supporting it.
+    """
     out: dict[str, Any] = {} if item_id is None else {"id": item_id}
     out.update(
         question=answer.question,
         reading=answer.reading,
         answer=answer.text,
         abstained=answer.abstained,
-        citations=[
-            {
-                "n": c.n,
-                "article_id": c.article_id,
-                "title": c.title,
-                "publisher": c.publisher,
-                "author": c.author,
-                "published": c.published,
-                "url": c.url,
-                "quote": c.quote,
-                "origin": [o.as_dict() for o in c.origin],
-            }
-            for c in answer.citations
+        sentences=display.sentences(answer),
+        sources_differ=[
+            [{"value": value, "citations": list(numbers)} for value, numbers in d.values]
+            for d in answer.differences
         ],
+        newest_source=answer.dating.newest if answer.dating else None,
+        notes=display.notes(answer),
+        citations=[citation_json(c) for c in answer.citations],
         timings_ms={k: round(v, 1) for k, v in answer.timings_ms.items()},
     )
     return out
+
+
+def citation_json(c: Citation) -> dict[str, Any]:
+    return {
+        "n": c.n,
+        "article_id": c.article_id,
+        "title": c.title,
+        "publisher": c.publisher,
+        "publisher_type": c.publisher_type,
+        "publisher_country": c.publisher_country,
+        "publisher_label": c.publisher_label,
+        "author": c.author,
+        "published": c.published,
+        "undated": c.undated,
+        "url": c.url,
+        "quote": c.quote,
+        "origin": [o.as_dict() for o in c.origin],
+    }
 
 
 def _origin(origin: Origin) -> str:
@@ -54,15 +74,18 @@ def _origin(origin: Origin) -> str:
 
 
 def render_answer(answer: Answer) -> RenderableType:
-    """The answer, then its numbered sources (title, publisher, author, date, url, origins, quote)."""
-    parts: list[RenderableType] = [Text(answer.text)]
+    """The answer (each sentence with its publisher count, then its notes), then its numbered
+    sources: title, publisher with its label, author, date, url, origins, quote."""
+    parts: list[RenderableType] = [Text(display.shown(answer))]
     if answer.reading:
         parts.insert(0, Text(f"Reading this as: {answer.reading}", style="dim"))
     if answer.citations:
         parts.append(Text("\nSources", style="bold"))
     for c in answer.citations:
-        byline = " · ".join(x for x in (c.publisher, c.author, c.published or "date unknown") if x)
-        lines = [f"[bold][{c.n}][/] {escape(c.title)}", f"    {escape(byline)}"]
+        line = " · ".join(
+            x for x in (named(c.publisher, c.publisher_label), c.author, dated(c.published)) if x
+        )
+        lines = [f"[bold][{c.n}][/] {escape(c.title)}", f"    {escape(line)}"]
         if c.url:
             lines.append(f"    [link={escape(c.url)}]{escape(c.url)}[/link]")
         if c.origin:
@@ -168,24 +191,51 @@ def eval_json(report: EvalReport) -> dict[str, Any]:
     }
 
 
-def articles_table(articles: Sequence[ArticleRecord]) -> Table:
+def articles_table(articles: Sequence[tuple[ArticleRecord, PublisherLabel]]) -> Table:
     table = Table(title=f"{len(articles)} stored articles")
     for column in ("id", "title", "publisher", "date"):
         table.add_column(column, overflow="fold")
-    for a in articles:
-        table.add_row(a.id, a.title, a.publisher or "-", a.published or "date unknown")
+    for a, label in articles:
+        table.add_row(a.id, a.title, named(label.name or a.publisher, label.text), dated(a.published))
     return table
 
 
-def article_json(article: ArticleRecord) -> dict[str, Any]:
+def article_json(article: ArticleRecord, label: PublisherLabel) -> dict[str, Any]:
     return {
         "id": article.id,
         "title": article.title,
         "publisher": article.publisher,
+        "publisher_type": label.type,
+        "publisher_country": label.country,
+        "publisher_label": label.text,
         "author": article.author,
         "published": article.published,
+        "undated": article.published is None,
         "url": article.url,
         "origin": [dict(o) for o in article.origins],
+    }
+
+
+def publishers_table(rows: Sequence[PublisherCount]) -> Table:
+    table = Table(title=f"{len(rows)} publishers")
+    for column in ("publisher", "label", "articles", "owner"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        owner = r.label.profile.owner if r.label.profile else ""
+        table.add_row(r.label.name or "-", r.label.text, str(r.articles), owner)
+    return table
+
+
+def publisher_json(row: PublisherCount) -> dict[str, Any]:
+    profile = row.label.profile
+    return {
+        "publisher": row.label.name,
+        "publisher_type": row.label.type,
+        "publisher_country": row.label.country,
+        "publisher_label": row.label.text,
+        "owner": profile.owner if profile else None,
+        "basis": row.label.basis if profile else None,
+        "articles": row.articles,
     }
 
 

@@ -11,7 +11,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from bot.limits import MAX_QUESTION_CHARS
-from ingest.settings import IngestSettings
+from ingest.settings import IngestSettings, PublishersSettings
 from vectorstore.config import load_config
 from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
 
@@ -80,6 +80,7 @@ class Settings(BaseModel):
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    publishers: PublishersSettings = Field(default_factory=PublishersSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ingest.models import Article
 from language.annotations import METADATA_KEY, annotate, encode
 from language.expressions import lower_case_words
+from vectorstore.metadata import ARTICLE_KEYS
 
 if TYPE_CHECKING:
     from langchain_core.documents import Document
@@ -49,6 +50,13 @@ def embed_text(title: str, text: str) -> str:
     return f"{title}\n\n{text}"
 
 
+# The article's fields each chunk carries: the store's article keys, less those set below or
+# only known to the store.
+_ARTICLE_FIELDS = tuple(
+    k for k in ARTICLE_KEYS if k not in ("article_id", "title", "origins", "content_hash", "ingested_at")
+)
+
+
 def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
     """Flat metadata for the store (absent values left out: Chroma has no null)."""
     meta: dict[str, str | int] = {
@@ -58,7 +66,7 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
         "end_char": chunk.end,
         "title": article.title,
     }
-    for key in ("publisher", "author", "published", "published_ts", "url", "language"):
+    for key in _ARTICLE_FIELDS:
         value = getattr(article, key)
         if value is not None:
             meta[key] = value

@@ -49,3 +49,6 @@ class Article:
     origins: tuple[Origin, ...]
     content_hash: str
     title_is_derived: bool = False
+    # The publisher profile matched at ingest (ingest.publishers); None and "unlabelled" if none.
+    publisher_id: str | None = None
+    publisher_type: str | None = None

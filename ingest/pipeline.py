@@ -23,6 +23,7 @@ from ingest.dedup import Candidate, Deduplicator, Merge, merge_articles
 from ingest.errors import InputError
 from ingest.manifest import FileState, Manifest, config_fingerprint, file_state, outcomes
 from ingest.models import Article, Origin, RawArticle
+from ingest.publishers import PublisherDirectory, recorded
 from ingest.settings import IngestAppSettings, IngestSettings
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
 
@@ -182,6 +183,8 @@ def to_record(article: Article, chunk_count: int, ingested_at: str) -> ArticleRe
         content_hash=article.content_hash,
         ingested_at=ingested_at,
         chunk_count=chunk_count,
+        publisher_id=article.publisher_id,
+        publisher_type=article.publisher_type,
     )
 
 
@@ -203,11 +206,23 @@ def from_record(record: ArticleRecord) -> Article:
         origins=tuple(record.origins),
         content_hash=record.content_hash,
         title_is_derived=False,
+        publisher_id=record.publisher_id,
+        publisher_type=record.publisher_type,
     )
 
 
 def _same_metadata(a: ArticleRecord, b: ArticleRecord) -> bool:
-    fields = ("title", "publisher", "author", "published", "url", "language", "content_hash")
+    fields = (
+        "title",
+        "publisher",
+        "author",
+        "published",
+        "url",
+        "language",
+        "content_hash",
+        "publisher_id",
+        "publisher_type",
+    )
     return all(getattr(a, f) == getattr(b, f) for f in fields) and {_origin_key(o) for o in a.origins} == {
         _origin_key(o) for o in b.origins
     }
@@ -231,18 +246,23 @@ def run_ingest(
     *,
     store: ArticleStore | None = None,
     embedder: Embedder | None = None,
+    publishers: PublisherDirectory | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Ingest files, directories and URLs into the store; never raises for a bad input.
 
     ``store`` and ``embedder`` are built from ``settings`` when not given (and only when there
-    is something to do). With ``dry_run`` nothing is embedded or written; the report says what
-    would be. Files ingested completely before and unchanged since (same bytes, same settings,
-    their articles still in the catalog) are skipped without being read: see ingest.manifest.
+    is something to do), ``publishers`` (the profiles each article's publisher is matched to)
+    likewise; a malformed profile raises ConfigError before anything is read. With ``dry_run``
+    nothing is embedded or written; the report says what would be. Files ingested completely
+    before and unchanged since (same bytes, same settings, their articles still in the catalog)
+    are skipped without being read: see ingest.manifest.
     """
     started = time.perf_counter()
     progress = progress or _Silent()
+    if publishers is None:
+        publishers = PublisherDirectory.load(settings.publishers.profiles)
     folder = _manifest_folder(settings, store)
     config = config_fingerprint(
         {
@@ -250,9 +270,11 @@ def run_ingest(
             "ingest": settings.ingest.model_dump(mode="json", exclude={"write_batch_chunks", "processes"}),
             "model": settings.embedding.model,
             "collection": settings.vectorstore.collection,
+            # Other profiles match other publishers: files are read again to record the matches.
+            "publishers": publishers.fingerprint(),
         }
     )
-    run = _Run(settings, store, embedder, dry_run, progress, folder, config)
+    run = _Run(settings, store, embedder, dry_run, progress, folder, config, publishers)
     try:
         try:
             report = run.ingest(sources, skip_unchanged=folder is not None)
@@ -284,6 +306,7 @@ class _Run:
     progress: Progress
     folder: Path | None
     config: str
+    publishers: PublisherDirectory
     pool: ChunkEmbedPool | None = None
     catalog: ArticleCatalog | None = None  # opened here, before any store (see _process)
     owns_store: bool = False  # opened here, so closed here
@@ -361,12 +384,14 @@ class _Run:
                 articles.append(article)
         candidates, merges = dedup.run(articles)
         report.merges.extend(merges)
+        for cand in candidates:
+            cand.article = recorded(cand.article, self.publishers)
 
         writes: list[_Write] = []
         meta_updates: list[ArticleRecord] = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
         for cand in candidates:
-            plan = _plan(cand, stored, by_origin, now, report)
+            plan = _plan(cand, stored, by_origin, now, report, self.publishers)
             if isinstance(plan, _Write):
                 writes.append(plan)
             elif plan is not None:
@@ -489,6 +514,7 @@ def _plan(
     by_origin: dict[str, str],
     now: str,
     report: IngestReport,
+    publishers: PublisherDirectory,
 ) -> _Write | ArticleRecord | None:
     """What to do with one deduplicated article: write it, update metadata, or nothing."""
     article = cand.article
@@ -498,7 +524,8 @@ def _plan(
     if match_id is None or match_id not in stored:
         return _Write(article, cand.signature, [], "added")
     old = stored[match_id]
-    merged = merge_articles(from_record(old), article)
+    # The merged article's publisher may be the stored one's: its match is recorded anew.
+    merged = recorded(merge_articles(from_record(old), article), publishers)
     merged = replace(merged, text=article.text, content_hash=old.content_hash)
     if old.content_hash != article.content_hash and (origin_match or match_id == article.id):
         # Changed text from the same source: replace the chunks, keep the id.

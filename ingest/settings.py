@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ingest.publishers import ProfileOverride
 from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
 
 
@@ -48,6 +49,14 @@ class IngestSettings(Section):
     csv: CsvColumns = Field(default_factory=CsvColumns, description="CSV column mapping")
 
 
+class PublishersSettings(Section):
+    profiles: list[ProfileOverride] = Field(
+        default_factory=list,
+        description="publisher profiles to add to ingest/publishers.toml, or to change by id "
+        "(its fields; a changed label needs its basis)",
+    )
+
+
 class IngestAppSettings(BaseModel):
     """What the ingest pipeline needs (the bot's Settings hold these sections and more); loaded
     on its own (``load_config``), it ignores the sections of the other parts."""
@@ -57,3 +66,4 @@ class IngestAppSettings(BaseModel):
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    publishers: PublishersSettings = Field(default_factory=PublishersSettings)

@@ -180,6 +180,7 @@ class QuestionAnalysis:
     role: str = ""  # the stem of the noun a "which ..." question names its answer by ("judge")
     years: frozenset[str] = frozenset()  # the years the question names
     context: frozenset[str] = frozenset()  # stems of the earlier turns' topic (a follow-up's)
+    current: bool = False  # asks how things stand now (see asks_about_now)
 
     @property
     def main(self) -> Asks:
@@ -298,7 +299,33 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         counted=_counted(question),
         role=stem(noun) if noun else "",
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
+        current=asks_about_now(question),
     )
+
+
+# Words that ask how things stand now, whatever the tense around them.
+_NOW = re.compile(
+    r"\b(?:now|nowadays|currently|current|latest|today|at present|presently|at the moment|"
+    r"these days|as things stand|as of now)\b",
+    re.I,
+)
+# A question opening in the present tense asks about the present ("Is X banned?", "Does X still...").
+_PRESENT_OPENING = re.compile(
+    r"^\W*(?:is|are|am|isn't|aren't|does|do|doesn't|don't|has|have|hasn't|haven't|can|can't)\b", re.I
+)
+# "still", "yet", "anymore" ask about now in a present-tense clause: "is X still allowed",
+# "has it banned Y yet" (not "were networks still allowed", "could still change").
+_STILL_NOW = re.compile(
+    r"\b(?:is|are|am|isn't|aren't|does|do|doesn't|don't|has|have|hasn't|haven't)\b(?:\s+[\w'’-]+){0,4}?"
+    r"\s+(?:still|yet|anymore|any more)\b",
+    re.I,
+)
+
+
+def asks_about_now(question: str) -> bool:
+    """Whether the question asks how things stand now ("is", "now", "latest", "still"): its
+    answer should rest on the newest sources and say when its evidence dates from."""
+    return bool(_NOW.search(question) or _PRESENT_OPENING.match(question) or _STILL_NOW.search(question))
 
 
 def _counted(question: str) -> str:

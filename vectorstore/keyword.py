@@ -75,7 +75,9 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     ingested_at TEXT NOT NULL,
     chunk_count INTEGER NOT NULL,
-    signature BLOB
+    signature BLOB,
+    publisher_id TEXT,
+    publisher_type TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_by_publisher ON articles(publisher);
@@ -93,8 +95,11 @@ DROP TABLE IF EXISTS chunks_fts;
 """
 
 ARTICLE_COLUMNS = (
-    "id, title, publisher, author, published, url, language, origins, content_hash, ingested_at, chunk_count"
+    "id, title, publisher, author, published, url, language, origins, content_hash, ingested_at, "
+    "chunk_count, publisher_id, publisher_type"
 )
+# Columns added to the catalog after stores were first written: (name, SQL type).
+ADDED_ARTICLE_COLUMNS = (("publisher_id", "TEXT"), ("publisher_type", "TEXT"))
 
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 COLUMNS = {
@@ -119,6 +124,7 @@ class KeywordIndex:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(DROP_FTS5 + SCHEMA)
+            self._add_columns()
         except sqlite3.Error as exc:
             raise StoreError(
                 f"vectorstore.path: the keyword index {self.path} cannot be opened ({exc}); set "
@@ -132,6 +138,13 @@ class KeywordIndex:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def _add_columns(self) -> None:
+        """Bring a catalog written before a column existed up to the schema (the column empty)."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        for name, kind in ADDED_ARTICLE_COLUMNS:
+            if name not in present:
+                self._db.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -282,12 +295,13 @@ class KeywordIndex:
     def put_article(self, db: sqlite3.Connection, article: ArticleRecord, signature: bytes | None) -> None:
         """Insert or replace the catalog row; ``signature=None`` keeps a stored signature."""
         db.execute(
-            f"""INSERT INTO articles ({ARTICLE_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+            f"""INSERT INTO articles ({ARTICLE_COLUMNS}, signature) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT(id) DO UPDATE SET title = excluded.title, publisher = excluded.publisher,
                     author = excluded.author, published = excluded.published, url = excluded.url,
                     language = excluded.language, origins = excluded.origins,
                     content_hash = excluded.content_hash, ingested_at = excluded.ingested_at,
-                    chunk_count = excluded.chunk_count,
+                    chunk_count = excluded.chunk_count, publisher_id = excluded.publisher_id,
+                    publisher_type = excluded.publisher_type,
                     signature = coalesce(excluded.signature, articles.signature)""",  # noqa: S608
             (*_article_row(article), signature),
         )
@@ -399,6 +413,8 @@ def _article_row(a: ArticleRecord) -> tuple[Any, ...]:
         a.content_hash,
         a.ingested_at,
         a.chunk_count,
+        a.publisher_id,
+        a.publisher_type,
     )
 
 
@@ -415,6 +431,8 @@ def _article(row: Sequence[Any]) -> ArticleRecord:
         content_hash=row[8],
         ingested_at=row[9],
         chunk_count=row[10],
+        publisher_id=row[11],
+        publisher_type=row[12],
     )
 
 

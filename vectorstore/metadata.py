@@ -28,6 +28,8 @@ ARTICLE_KEYS = (
     "origins",
     "content_hash",
     "ingested_at",
+    "publisher_id",
+    "publisher_type",
 )
 
 
@@ -61,6 +63,8 @@ def article_metadata(article: ArticleRecord) -> dict[str, MetadataValue | None]:
         "origins": json.dumps([dict(o) for o in article.origins], sort_keys=True),
         "content_hash": article.content_hash,
         "ingested_at": article.ingested_at,
+        "publisher_id": article.publisher_id,
+        "publisher_type": article.publisher_type,
     }
 
 
@@ -88,6 +92,8 @@ def article_from_metadata(meta: Mapping[str, Any], chunk_count: int) -> ArticleR
         content_hash=str(meta.get("content_hash") or ""),
         ingested_at=str(meta.get("ingested_at") or ""),
         chunk_count=chunk_count,
+        publisher_id=text("publisher_id"),
+        publisher_type=text("publisher_type"),
     )
 
 

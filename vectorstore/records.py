@@ -46,6 +46,10 @@ class ArticleRecord:
     content_hash: str
     ingested_at: str  # ISO timestamp, UTC
     chunk_count: int
+    # The publisher profile ingest matched (an id of its profiles) and that profile's type;
+    # type "unlabelled" when no profile matched, None when the article predates matching.
+    publisher_id: str | None = None
+    publisher_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

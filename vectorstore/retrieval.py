@@ -54,12 +54,16 @@ class Filters:
     """Restrict retrieval to articles published in [since, until] and/or by one publisher.
 
     Articles with no known date are left out whenever a date bound is given: nothing says they
-    fall inside it. The publisher matches case-insensitively.
+    fall inside it. The publisher matches case-insensitively. Publisher types are the types ingest
+    recorded from its publisher profiles ("unlabelled" for an article no profile matched): only
+    those of ``publisher_types`` (if any are given), none of ``exclude_publisher_types``.
     """
 
     since: date | None = None
     until: date | None = None
     publisher: str | None = None
+    publisher_types: tuple[str, ...] = ()
+    exclude_publisher_types: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -67,7 +71,9 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.since or self.until or self.publisher)
+        return bool(
+            self.since or self.until or self.publisher or self.publisher_types or self.exclude_publisher_types
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +258,10 @@ class HybridRetriever:
             if not spellings:
                 raise NoMatchingPublisher(filters.publisher)
             conditions.append({"publisher": {"$in": spellings}})
+        if filters.publisher_types:
+            conditions.append({"publisher_type": {"$in": list(filters.publisher_types)}})
+        if filters.exclude_publisher_types:
+            conditions.append({"publisher_type": {"$nin": list(filters.exclude_publisher_types)}})
         if not conditions:
             return None
         return conditions[0] if len(conditions) == 1 else {"$and": conditions}

@@ -22,11 +22,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate, article_of, candidates
+from bot.answer.disagreement import Disagreement, disagreement
+from bot.answer.labels import Labeller, PublisherLabel
 from bot.answer.lists import Item, list_items
+from bot.answer.perspectives import Section, other_voices, sections
 from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
 from bot.answer.support import CONCRETE, corroborating, first_answering, states_kind, verdict
-from bot.answer.types import Answer, Citation, Question
+from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import Kind
 from language.questions import Asks, QuestionAnalysis, analyse
 from language.sentences import refers_back
@@ -62,10 +65,12 @@ class ExtractiveParams:
 
 @dataclass(frozen=True, slots=True)
 class Composed:
-    """What an answer says: sentences (best first) or list items led by one sentence."""
+    """What an answer says: sentences (best first) or list items led by one sentence, and a
+    source that gives another value for what is asked, if one does."""
 
     sentences: list[Candidate]
     items: list[Item]
+    differs: Disagreement | None = None
 
 
 class ExtractiveAnswerer:
@@ -76,10 +81,12 @@ class ExtractiveAnswerer:
         article_count: Callable[[], int],
         params: ExtractiveParams | None = None,
         weights: Weights | None = None,
+        labeller: Labeller | None = None,
     ) -> None:
         self.article_count = article_count
         self.params = params or ExtractiveParams()
         self.weights = weights or fitted_weights()
+        self.labeller = labeller
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         qa = analyse(question.text, question.context)
@@ -90,6 +97,8 @@ class ExtractiveAnswerer:
         if not support.supported:
             logger.info("abstaining: %s", support.reason)
             return self.abstain(question, passages)
+        if qa.current:
+            ranked = newest_first(ranked, self.params.keep_margin)
         return self.render(question, qa, self.compose(qa, ranked))
 
     def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
@@ -101,7 +110,8 @@ class ExtractiveAnswerer:
     def compose(self, qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Composed:
         p = self.params
         # Scores are log-odds of being the answer among these sentences: a margin is a ratio.
-        kept = [c for c in ranked if c.score >= ranked[0].score - p.keep_margin]
+        best = max(c.score for c in ranked)
+        kept = [c for c in ranked if c.score >= best - p.keep_margin]
         if qa.wants_list:
             items = list_items(qa, ranked, p.max_items, p.list_margin)
             if len(items) >= 2:
@@ -140,7 +150,19 @@ class ExtractiveAnswerer:
                 continue
             chosen.append(cand)
             used += cost
-        return Composed(chosen, [])
+        if qa.asks[0] is Asks.STANCE and self.labeller is not None:
+            # a reaction as several kinds of publisher report it: each kind gets its best sentence
+            for cand in other_voices(qa, chosen, ranked, p.keep_margin, self.label_of):
+                cost = len(quote(cand)) + 8
+                if used + cost <= p.max_chars:
+                    chosen.append(cand)
+                    used += cost
+        return Composed(chosen, [], disagreement(qa, chosen[0], ranked) if chosen else None)
+
+    def label_of(self, cand: Candidate) -> PublisherLabel:
+        """The publisher label of the sentence's own article."""
+        assert self.labeller is not None
+        return self.labeller.of_metadata(cand.chunks[0].metadata)
 
     def _same_fact(self, a: Candidate, b: Candidate) -> bool:
         """Whether two sentences state one fact: most of their word triples, or of their content
@@ -169,22 +191,49 @@ class ExtractiveAnswerer:
 
     def render(self, question: Question, qa: QuestionAnalysis, composed: Composed) -> Answer:
         """Each sentence with its citation marks; a list's items one per line, as many as fit
-        in ``max_chars`` with the sentence above them (which then takes at most half)."""
+        in ``max_chars`` with the sentence above them (which then takes at most half). Each
+        sentence and item is a claim, with its sources grouped by the text they quote."""
         budget = self.params.max_chars
         cites = _Citations()
-        lines = []
-        for i, cand in enumerate(composed.sentences):
-            text = _fit(quote(cand), budget // 2 if composed.items else budget)
-            if i == 0 and qa.asks[0] in _DATED:
-                text += _reported(cand)
-            lines.append(f"{text} {cites.marks(cand)}")
-        text = " ".join(lines)
+        text = ""
+        claims: list[Claim] = []
+        grouped: list[Section] = []
+        if qa.asks[0] is Asks.STANCE and self.labeller is not None:
+            grouped = sections(composed.sentences, self.label_of)
+        parts = grouped or [Section("", tuple(composed.sentences))]
+        headings: list[tuple[int, str]] = []
+        for part in parts:
+            if part.heading:  # one line per kind of publisher, headed when shown
+                text += "\n" if text else ""
+                headings.append((len(text), part.heading))
+            for cand in part.sentences:
+                said = _fit(quote(cand), budget // 2 if composed.items else budget)
+                if cand is composed.sentences[0] and qa.asks[0] in _DATED:
+                    said += _reported(cand)
+                groups = [cites.cite(source.chunks, source.text) for source in (cand, *cand.corroboration)]
+                if text and not text.endswith((" ", "\n")):
+                    text += " "
+                start = len(text)
+                text += f"{said} {_marks(groups)}"
+                claims.append(_claim(start, len(text), groups))
         for item in composed.items:
             line = f"- {item.name}" + (f": {item.qualifier}" if item.qualifier else "")
             if len(text) + len(line) + _MARKS > budget:
                 break
-            text += f"\n{line} {''.join(cites.cite(item.source.chunks[:1], item.quote))}"
-        return Answer(question.text, text, abstained=False, citations=cites.citations())
+            numbers = cites.cite(item.source.chunks[:1], item.quote)
+            start = len(text) + 1
+            text += f"\n{line} {_marks([numbers])}"
+            claims.append(_claim(start, len(text), [numbers]))
+        differences = _differences(composed.differs, claims, cites)
+        return Answer(
+            question.text,
+            text,
+            abstained=False,
+            citations=cites.citations(),
+            claims=tuple(claims),
+            differences=differences,
+            headings=tuple(headings),
+        )
 
     def abstain(self, question: Question, passages: Sequence[Passage], closest: int = 3) -> Answer:
         """ "I couldn't find that", naming the closest articles (no claim is made, so nothing is cited)."""
@@ -214,16 +263,9 @@ class _Citations:
         self.quotes: dict[str, list[str]] = {}
         self.chunks: dict[str, ChunkRecord] = {}
 
-    def marks(self, cand: Candidate) -> str:
-        """The marks of the sentence's articles (and of those corroborating it, each quoting its own)."""
-        marks: list[str] = []
-        for source in (cand, *cand.corroboration):
-            marks.extend(self.cite(source.chunks, source.text))
-        return "".join(dict.fromkeys(marks))
-
-    def cite(self, chunks: Sequence[ChunkRecord], quote: str) -> list[str]:
-        """The marks of the chunks' articles, each quoting ``quote``."""
-        marks: list[str] = []
+    def cite(self, chunks: Sequence[ChunkRecord], quote: str) -> list[int]:
+        """The numbers of the chunks' articles, each quoting ``quote``."""
+        numbers: list[int] = []
         for chunk in chunks:
             article = article_of(chunk)
             n = self.numbers.setdefault(article, len(self.numbers) + 1)
@@ -231,15 +273,51 @@ class _Citations:
             quotes = self.quotes.setdefault(article, [])
             if quote not in quotes:
                 quotes.append(quote)
-            if f"[{n}]" not in marks:
-                marks.append(f"[{n}]")
-        return marks
+            if n not in numbers:
+                numbers.append(n)
+        return numbers
 
     def citations(self) -> tuple[Citation, ...]:
         return tuple(
             citation(n, self.chunks[article], " … ".join(self.quotes[article]))
             for article, n in self.numbers.items()
         )
+
+
+def _differences(
+    differs: Disagreement | None, claims: Sequence[Claim], cites: _Citations
+) -> tuple[Difference, ...]:
+    """The other source's value beside the answer's, each with the sources giving it (the other
+    one is cited now, quoting its sentence)."""
+    if differs is None or not claims:
+        return ()
+    theirs = tuple(cites.cite(differs.other.chunks[:1], differs.other.text))
+    ours = claims[0].copies[0] if claims[0].copies else claims[0].citations
+    return (Difference(((differs.ours, ours), (differs.theirs, theirs))),)
+
+
+def _marks(groups: Sequence[Sequence[int]]) -> str:
+    """ "[1][3]": each number once, in order."""
+    return "".join(f"[{n}]" for n in dict.fromkeys(n for group in groups for n in group))
+
+
+def _claim(start: int, end: int, groups: Sequence[Sequence[int]]) -> Claim:
+    numbers = tuple(dict.fromkeys(n for group in groups for n in group))
+    return Claim(start, end, numbers, tuple(tuple(g) for g in groups if g))
+
+
+def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
+    """For a question about how things stand now: of the sentences scoring within ``margin`` of
+    the best, those of the newest articles first (undated ones after the dated); the rest after."""
+    best = max(c.score for c in ranked)
+    close = [c for c in ranked if c.score >= best - margin]
+    rest = [c for c in ranked if c.score < best - margin]
+
+    def age(cand: Candidate) -> tuple[bool, float]:
+        ts = cand.chunks[0].metadata.get("published_ts")
+        return (not isinstance(ts, int), -float(ts) if isinstance(ts, int) else 0.0)
+
+    return sorted(close, key=age) + rest
 
 
 def quote(cand: Candidate) -> str:

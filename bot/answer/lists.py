@@ -89,8 +89,9 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
         return not countries_only or country(expr.text) is not None
 
     items: dict[str, Item] = {}
+    best = max((c.score for c in ranked), default=0.0)
     for cand in ranked:
-        if cand.score < ranked[0].score - margin:
+        if cand.score < best - margin:
             break
         found = [e for e in cand.expressions if wanted(e)]
         listed = len({e.key for e in found}) > 1

@@ -117,17 +117,17 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         if expr.kind not in fits or expr.key in qa.given or expr.text.lower() in qa.given:
             continue
         fit = fits[expr.kind]
-        around = _around(cand.text, expr)
-        if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in around:
+        nearby = around(cand.text, expr)
+        if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in nearby:
             fit *= 0.7
-        if qa.role and expr.kind in NAMES and qa.role not in around:
+        if qa.role and expr.kind in NAMES and qa.role not in nearby:
             fit *= 0.7
         best = max(best, fit)
-        near = max(near, len(qa.terms & around) / len(qa.terms) if qa.terms else 0.0)
+        near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near
 
 
-def _around(sentence: str, expr: Expression) -> set[str]:
+def around(sentence: str, expr: Expression) -> set[str]:
     """The stems of the few words either side of an expression."""
     before = words(sentence[: expr.start])[-_REACH:]
     after = words(sentence[expr.end :])[:_REACH]

@@ -14,14 +14,18 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
 from bot.answer.followup import Reading, build_rewriter
+from bot.answer.labels import Labeller
+from bot.answer.provenance import Provenance
 from bot.answer.questions import clean_question
 from bot.answer.sources import Source
 from bot.answer.types import Answer, Question
 from bot.limits import MAX_QUESTION_CHARS
 from bot.settings import AnswerSettings, Secrets, Settings
+from language.questions import asks_about_now
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
 
 if TYPE_CHECKING:
+    from ingest.publishers import PublisherDirectory
     from vectorstore.base import ArticleStore
     from vectorstore.embeddings import Embedder
 
@@ -53,6 +57,7 @@ class AnswerService:
         *,
         llm: Answerer | None = None,
         rewriter: Callable[[Question], Reading] | None = None,
+        provenance: Provenance | None = None,
         max_question_chars: int = MAX_QUESTION_CHARS,
     ) -> None:
         self.max_question_chars = max_question_chars
@@ -60,6 +65,7 @@ class AnswerService:
         self.answerer = answerer
         self.llm = llm
         self.rewriter = rewriter
+        self.provenance = provenance
 
     def ask(self, question: Question) -> Answer:
         """The answer to ``question``; bad questions get a short reply instead of an answer."""
@@ -80,9 +86,8 @@ class AnswerService:
         if self.rewriter is not None and question.history:
             reading = self.rewriter(question)
         query = reading.query
-        filters = Filters(question.since, question.until, question.source)
         try:
-            passages = self.retriever.retrieve(query, filters)
+            passages = self.retriever.retrieve(query, filters_of(question))
         except NoMatchingPublisher as exc:
             answer = Answer(
                 question.text, f"{str(exc).capitalize()}.", abstained=True, timings_ms={"total": _ms(started)}
@@ -93,6 +98,8 @@ class AnswerService:
         answer = self.answerer.answer(standalone, passages)
         if self.llm is not None and not answer.abstained:
             answer = self.llm.answer(standalone, [Source(p) for p in passages])
+        if self.provenance is not None:
+            answer = self.provenance.annotate(answer, current=asks_about_now(reading.text))
         shown = reading.text if reading.text != text else None
         answer = replace(answer, question=question.text, reading=shown)
         done = time.perf_counter()
@@ -113,8 +120,17 @@ class AnswerService:
 
     def passages(self, question: Question) -> list[Passage]:
         """What retrieval finds for the question (for inspection and benchmarks)."""
-        filters = Filters(question.since, question.until, question.source)
-        return self.retriever.retrieve(question.text, filters)
+        return self.retriever.retrieve(question.text, filters_of(question))
+
+
+def filters_of(question: Question) -> Filters:
+    return Filters(
+        question.since,
+        question.until,
+        question.source,
+        publisher_types=question.publisher_types,
+        exclude_publisher_types=question.exclude_publisher_types,
+    )
 
 
 def _ms(started: float) -> float:
@@ -148,12 +164,20 @@ def build_answer_service(
     *,
     store: ArticleStore | None = None,
     embedder: Embedder | None = None,
+    publishers: PublisherDirectory | None = None,
 ) -> AnswerService:
-    """The answering core from the settings; pass ``store``/``embedder`` to share already-built ones.
+    """The answering core from the settings; pass ``store``/``embedder``/``publishers`` to share
+    already-built ones.
 
-    Raises StoreError, EmbeddingModelError or LLMConfigError (one line each) when a part cannot be built.
+    Raises StoreError, EmbeddingModelError, LLMConfigError or ConfigError (a malformed publisher
+    profile) — one line each — when a part cannot be built.
     """
     from bot.answer.llm import build_llm_answerer
+    from ingest.publishers import PublisherDirectory
+
+    if publishers is None:
+        publishers = PublisherDirectory.load(settings.publishers.profiles)
+    labeller = Labeller(publishers)
 
     if store is None:
         from vectorstore.store import build_store
@@ -165,12 +189,13 @@ def build_answer_service(
         embedder = build_embedder(settings.embedding, serving=True)
     counted = store
     answerer = ExtractiveAnswerer(
-        lambda: int(counted.stats()["articles"]), extractive_params(settings.answer)
+        lambda: int(counted.stats()["articles"]), extractive_params(settings.answer), labeller=labeller
     )
     return AnswerService(
         build_retriever(settings.answer, store, embedder),
         answerer,
         llm=build_llm_answerer(settings.llm, secrets, answerer),
         rewriter=build_rewriter(settings.llm, secrets).rewrite,
+        provenance=Provenance(labeller),
         max_question_chars=settings.answer.max_question_chars,
     )

@@ -58,6 +58,8 @@ def citation(n: int, chunk: ChunkRecord, quote: str) -> Citation:
         url=_text(meta, "url"),
         quote=shorten(quote),
         origin=origins(meta),
+        publisher_id=_text(meta, "publisher_id"),
+        publisher_type=_text(meta, "publisher_type"),
     )
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from bot.answer.labels import PublisherLabel
 from bot.answer.types import Answer, Question
+from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
 
@@ -25,6 +27,7 @@ class ArticleHit:
 
     article: ArticleRecord
     score: float
+    publisher: str = ""  # its publisher with the label, as shown ("" when not labelled here)
 
 
 class Library(Protocol):
@@ -39,8 +42,23 @@ class Library(Protocol):
         ...
 
     def search(
-        self, query: str, *, since: date | None, source: str | None, limit: int
+        self,
+        query: str,
+        *,
+        since: date | None,
+        source: str | None,
+        limit: int,
+        publisher_types: tuple[str, ...] = (),
+        exclude_publisher_types: tuple[str, ...] = (),
     ) -> Sequence[ArticleHit]: ...
+
+    def label(self, article: ArticleRecord) -> PublisherLabel:
+        """The article's publisher label (from the match ingest recorded)."""
+        ...
+
+    def publishers(self) -> Sequence[PublisherCount]:
+        """Every publisher of the library with its label and article count, most first."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

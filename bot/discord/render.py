@@ -17,6 +17,8 @@ from urllib.parse import quote, urlsplit
 
 import pysbd
 
+from bot.answer import display
+from bot.answer.labels import PublisherLabel, dated, named
 from bot.answer.types import Answer, Citation
 from bot.discord.limits import (
     AUTHOR_MAX,
@@ -28,6 +30,7 @@ from bot.discord.limits import (
     TITLE_MAX,
 )
 from bot.discord.ports import ArticleHit, IngestSummary
+from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
 ANSWER_COLOUR = 0x2B6CB0
@@ -148,10 +151,13 @@ def masked_link(title: str, url: str | None) -> str:
     return f"[{text}](<{safe}>)" if safe else text
 
 
+def publisher_line(citation: Citation) -> str:
+    """ "Global Times — state-affiliated media (China) · 2020-07-15" ("undated" without a date)."""
+    return neutralise(f"{named(citation.publisher, citation.publisher_label)} · {dated(citation.published)}")
+
+
 def source_line(citation: Citation) -> str:
-    details = [neutralise(p) for p in (citation.publisher, citation.published) if p]
-    tail = f" · {' · '.join(details)}" if details else ""
-    return f"**[{citation.n}]** {masked_link(citation.title, citation.url)}{tail}"
+    return f"**[{citation.n}]** {masked_link(citation.title, citation.url)} · {publisher_line(citation)}"
 
 
 def embed_size(embed: Mapping[str, Any]) -> int:
@@ -197,7 +203,7 @@ def answer_messages(answer: Answer, elapsed_s: float) -> list[MessagePart]:
     title = truncate(" ".join(answer.question.split()), TITLE_MAX) or "Answer"
     sources = "source" if len(answer.citations) == 1 else "sources"
     footer = {"text": f"Answered in {elapsed_s:.1f} s · {len(answer.citations)} {sources}"}
-    texts = split_text(neutralise(answer.text), DESCRIPTION_MAX) or ["(no answer)"]
+    texts = split_text(neutralise(display.shown(answer)), DESCRIPTION_MAX) or ["(no answer)"]
     embeds: list[Embed] = [{"description": t, "color": colour} for t in texts]
     embeds[0]["title"] = title
     if answer.reading:  # a follow-up read in context: say how, so a misreading shows
@@ -215,7 +221,8 @@ def answer_messages(answer: Answer, elapsed_s: float) -> list[MessagePart]:
 
 def quote_block(citation: Citation) -> str:
     quote_text = truncate(" ".join(neutralise(citation.quote).split()), QUOTE_MAX)
-    return f"**[{citation.n}]** {masked_link(citation.title, citation.url)}\n> {quote_text}"
+    link = masked_link(citation.title, citation.url)
+    return f"**[{citation.n}]** {link}\n*{publisher_line(citation)}*\n> {quote_text}"
 
 
 def sources_messages(citations: Sequence[Citation]) -> list[MessagePart]:
@@ -262,19 +269,21 @@ def stats_embed(stats: Mapping[str, Any]) -> Embed:
     }
 
 
-def article_embed(article: ArticleRecord, lead: str) -> Embed:
+def article_embed(article: ArticleRecord, lead: str, label: PublisherLabel) -> Embed:
+    """One article: its publisher with the label and the facts the label rests on, its date."""
     embed: Embed = {
         "title": truncate(" ".join(article.title.split()), TITLE_MAX) or "untitled",
         "color": ANSWER_COLOUR,
         "description": truncate(neutralise(lead), LEAD_MAX) if lead.strip() else "(no text stored)",
         "fields": [
-            {"name": name, "value": truncate(neutralise(value), FIELD_VALUE_MAX), "inline": True}
-            for name, value in (
-                ("Publisher", article.publisher or "unknown"),
-                ("Author", article.author or "unknown"),
-                ("Published", article.published or "unknown"),
-                ("Chunks", str(article.chunk_count)),
-                ("ID", f"`{article.id}`"),
+            {"name": name, "value": truncate(neutralise(value), FIELD_VALUE_MAX), "inline": inline}
+            for name, value, inline in (
+                ("Publisher", named(label.name or article.publisher, label.text), True),
+                ("Author", article.author or "unknown", True),
+                ("Published", dated(article.published), True),
+                ("Chunks", str(article.chunk_count), True),
+                ("ID", f"`{article.id}`", True),
+                ("Why this label", label.basis, False),
             )
         ],
     }
@@ -282,6 +291,33 @@ def article_embed(article: ArticleRecord, lead: str) -> Embed:
     if url:
         embed["url"] = url
     return embed
+
+
+def publishers_messages(rows: Sequence[PublisherCount]) -> list[MessagePart]:
+    """The library's publishers, one line each with its label and article count, most first;
+    as many as fit in one embed, with how many more there are."""
+    if not rows:
+        return [MessagePart(content="The library is empty: nothing has been ingested yet.")]
+    lines = [
+        f"**{neutralise(r.label.name or 'No publisher named')}** — {neutralise(r.label.text)} · "
+        f"{r.articles} article{'s' if r.articles != 1 else ''}"
+        for r in rows
+    ]
+    shown: list[str] = []
+    for i, line in enumerate(lines):
+        more = f"… and {len(lines) - i} more publishers"
+        if sum(len(x) + 1 for x in (*shown, line)) + len(more) > DESCRIPTION_MAX:
+            shown.append(more)
+            break
+        shown.append(line)
+    total = sum(r.articles for r in rows)
+    embed: Embed = {
+        "title": "Publishers in the library",
+        "color": ANSWER_COLOUR,
+        "description": "\n".join(shown),
+        "footer": {"text": f"{len(rows)} publishers · {total} articles"},
+    }
+    return [MessagePart(embeds=[embed])]
 
 
 def page_count(total: int, per_page: int = SEARCH_PAGE_SIZE) -> int:
@@ -299,9 +335,9 @@ def search_embed(
     lines = []
     for i, hit in enumerate(hits[start : start + per_page], start=start + 1):
         a = hit.article
-        details = " · ".join(neutralise(p) for p in (a.publisher, a.published) if p)
-        tail = f" · {details}" if details else ""
-        lines.append(f"`{i}.` {masked_link(a.title, a.url)}{tail}\n`{a.id}`")
+        publisher = hit.publisher or named(a.publisher, "unlabelled")
+        details = neutralise(f"{publisher} · {dated(a.published)}")
+        lines.append(f"`{i}.` {masked_link(a.title, a.url)} · {details}\n`{a.id}`")
     pages = page_count(len(hits), per_page)
     return {
         "title": title,

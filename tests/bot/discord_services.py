@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.answer.labels import PublisherLabel
 from bot.answer.types import Answer, Citation, Question
 from bot.discord.ports import ArticleHit, IngestSummary
+from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -79,6 +81,7 @@ class KeywordLibrary:
         self.docs = {d.id: d for d in docs}
         self.delay = delay
         self.questions: list[Question] = []
+        self.type_filters: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         self.ingested: list[str] = []
         self.threads: set[str] = set()
         self._lock = threading.Lock()
@@ -140,10 +143,29 @@ class KeywordLibrary:
         doc = self.docs.get(article_id)
         return doc.record() if doc else None
 
+    def label(self, article: ArticleRecord) -> PublisherLabel:
+        return PublisherLabel(article.publisher)  # these publishers have no profiles: unlabelled
+
+    def publishers(self) -> list[PublisherCount]:
+        counts: dict[str, int] = {}
+        for doc in self.docs.values():
+            counts[doc.publisher] = counts.get(doc.publisher, 0) + 1
+        return [PublisherCount(PublisherLabel(name), n) for name, n in sorted(counts.items())]
+
     def lead(self, article_id: str) -> str:
         return self.docs[article_id].text.split("\n\n")[0]
 
-    def search(self, query: str, *, since: date | None, source: str | None, limit: int) -> list[ArticleHit]:
+    def search(
+        self,
+        query: str,
+        *,
+        since: date | None,
+        source: str | None,
+        limit: int,
+        publisher_types: tuple[str, ...] = (),
+        exclude_publisher_types: tuple[str, ...] = (),
+    ) -> list[ArticleHit]:
+        self.type_filters.append((publisher_types, exclude_publisher_types))
         wanted = words(query)
         docs = self._candidates(Question(query, since=since, source=source))
         scored = [(len(words(d.title + " " + d.text) & wanted), d) for d in docs]

@@ -114,3 +114,28 @@ def test_first_ingest_builds_the_int8_model_without_other_libraries_noise(tmp_pa
     assert "Loading weights" not in done.stderr and "quantization" not in done.stderr
     assert log_lines(done.stderr) == []
     assert done.stdout.startswith("6 added")
+
+
+@pytest.mark.unit
+def test_publisher_type_options_keep_or_leave_out_types() -> None:
+    from bot.cli_input import parse_publisher_types
+
+    assert parse_publisher_types([]) == ((), ())
+    given = ["Wire-Service", "wire service", "not state-affiliated media", "-unlabelled"]
+    assert parse_publisher_types(given) == (("wire service",), ("state-affiliated media", "unlabelled"))
+    with pytest.raises(ValueError, match="'tv news' is not a publisher type: use one of state-affiliated"):
+        parse_publisher_types(["tv news"])
+
+
+@pytest.mark.unit
+def test_a_malformed_publisher_profile_in_config_stops_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[[publishers.profiles]]\nid = "the-guardian"\ntype = "blog"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["sources", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "row 1 (id 'the-guardian'): a new 'type' needs its 'type_basis'" in result.stderr
+    assert "Traceback" not in result.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[publishers.profiles]]\nid = "x"\ntype = "tv"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["sources", "--config", str(bad)])
+    assert result.exit_code == 2 and "publishers.profiles.0.type" in result.stderr

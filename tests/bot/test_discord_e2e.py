@@ -159,10 +159,18 @@ async def test_command_sync_payload_is_accepted_and_lists_every_command(world: W
         for option in command.get("options", []):
             assert option["description"] and option["description"] != "…", (command["name"], option)
     options = {o["name"]: o for o in commands["ask"]["options"]}
-    assert list(options) == ["question", "since", "source"]
+    assert list(options) == ["question", "since", "source", "publisher_type", "exclude_type"]
+    assert [c["value"] for c in options["publisher_type"]["choices"]][:2] == [
+        *("state-affiliated media", "public broadcaster")
+    ]
+    assert options["exclude_type"]["type"] == 5  # boolean
+    show = commands["sources"]["options"][0]
+    assert show["name"] == "show" and [c["value"] for c in show["choices"]] == ["answer", "library"]
     assert options["question"]["required"] and options["question"]["type"] == 3
     assert not options["since"].get("required") and not options["source"].get("required")
-    assert [o["name"] for o in commands["search"]["options"]] == ["query", "since", "source"]
+    assert [o["name"] for o in commands["search"]["options"]] == [
+        *("query", "since", "source", "publisher_type", "exclude_type")
+    ]
     assert [o["name"] for o in commands["article"]["options"]] == ["id"]
     assert str(commands["ingest"]["default_member_permissions"]) == str(MANAGE_GUILD)
     assert commands["ingest"]["contexts"] == [0]
@@ -185,7 +193,7 @@ async def test_ask_is_deferred_then_answered_with_cited_embed_and_buttons(world:
     assert "[1]" in embed["description"] and "licence" in embed["description"]
     sources = embed["fields"][0]["value"]
     assert "**[1]** [Chip export rules tighten again](<https://news.example/chips-rules>)" in sources
-    assert "Example Wire · 2024-03-02" in sources
+    assert "Example Wire — unlabelled · 2024-03-02" in sources
     assert embed["footer"]["text"].startswith("Answered in ")
 
     message = ix.messages[-1]
@@ -370,6 +378,24 @@ async def test_bad_since_date_gets_a_short_ephemeral_reply(world: World) -> None
         ),
     )
     assert world.library.questions[-1].since is not None and "chips-rules" in recent.text
+
+
+async def test_publisher_type_options_reach_the_library_and_sources_lists_publishers(world: World) -> None:
+    emu, kim = world.emu, world.emu.user("kim")
+    options = {"query": "chip tools", "publisher_type": "state-affiliated media", "exclude_type": True}
+    await replied(emu, await emu.invoke("search", options, user=kim))
+    assert world.library.type_filters[-1] == ((), ("state-affiliated media",))
+    asked = {"question": "Which chip tools need a licence?", "publisher_type": "wire service"}
+    await answered(emu, await emu.invoke("ask", asked, user=kim))
+    question = world.library.questions[-1]
+    assert question.publisher_types == ("wire service",) and question.exclude_publisher_types == ()
+
+    listed = await replied(emu, await emu.invoke("sources", {"show": "library"}, user=kim))
+    assert listed.ephemeral
+    embed = listed.messages[0]["embeds"][0]
+    assert embed["title"] == "Publishers in the library"
+    assert "**Orbit Notes** — unlabelled · 12 articles" in embed["description"]
+    assert embed["footer"]["text"] == f"5 publishers · {len(world.library.docs)} articles"
 
 
 async def test_search_pages_article_and_stats(world: World) -> None:

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from bot.answer.types import Answer, Citation
+from bot.answer.labels import PublisherLabel
+from bot.answer.types import Answer, Citation, Claim, Dating
 from bot.discord import limits, render
 from bot.discord.ports import ArticleHit, IngestSummary
+from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
 pytestmark = pytest.mark.unit
@@ -144,7 +146,9 @@ def test_sources_messages_quote_each_passage_with_its_link() -> None:
     for part in parts:
         _assert_valid_embed(part.embeds[0])
     for n in range(1, 13):
-        assert f"**[{n}]** [Chip export rules tighten](<https://news.example/story-{n}>)\n> Quoted" in text
+        day = f"2024-03-0{n % 9 + 1}"
+        block = f"**[{n}]** [Chip export rules tighten](<https://news.example/story-{n}>)\n"
+        assert f"{block}*Example Wire — unlabelled · {day}*\n> Quoted" in text
     assert "@everyone" not in text
 
 
@@ -170,9 +174,12 @@ def test_search_pages_and_article_and_stats_embeds_are_valid() -> None:
     last = render.search_embed("chips", hits, 2)
     assert "`11.` [Story 10](<https://news.example/10>)" in last["description"]
     assert last["footer"]["text"] == "Page 3/3 · 12 articles"
-    article = render.article_embed(_article(1), "Lead paragraph. " * 200)
+    article = render.article_embed(_article(1), "Lead paragraph. " * 200, PublisherLabel("Example Wire"))
     _assert_valid_embed(article)
     assert article["url"] == "https://news.example/1"
+    fields = {f["name"]: f["value"] for f in article["fields"]}
+    assert fields["Publisher"] == "Example Wire — unlabelled"
+    assert "nothing is guessed" in fields["Why this label"]
     stats = render.stats_embed(
         {"articles": 5, "chunks": 40, "publishers": ["a", "b"], "earliest": "2020", "latest": "2024"}
     )
@@ -183,3 +190,51 @@ def test_ingest_text_reports_counts_and_failures() -> None:
     text = render.ingest_text("https://news.example/feed", IngestSummary(2, 1, 0, ["x: timed out"]))
     assert text.startswith("Ingested <https://news.example/feed>: 2 added, 1 updated, 0 unchanged, 1 failed.")
     assert "- x: timed out" in text
+
+
+def test_sources_show_their_publishers_label_and_date_or_undated() -> None:
+    labelled = Citation(
+        1,
+        "a1",
+        "Harbour bridge approved",
+        "State Voice",
+        None,
+        "2020-07-15",
+        "https://voice.example/1",
+        "Quoted.",
+        publisher_type="state-affiliated media",
+        publisher_country="Eastland",
+        publisher_label="state-affiliated media (Eastland)",
+    )
+    undated = Citation(2, "a2", "Ferry notes", None, None, None, None, "Quoted.")
+    shown = "State Voice — state-affiliated media (Eastland) · 2020-07-15"
+    assert render.source_line(labelled).endswith(f"· {shown}")
+    assert render.source_line(undated).endswith("· unlabelled · undated")
+    answer = Answer(
+        "q",
+        "The bridge was approved. [1] Ferries run daily. [2]",
+        False,
+        (labelled, undated),
+        claims=(Claim(0, 28, (1,), ((1,),), 1, ("State Voice",), True), Claim(29, 51, (2,), ((2,),), 1)),
+        dating=Dating("2020-07-15", "2020-07-15", undated=1),
+    )
+    embed = render.answer_messages(answer, 1.0)[0].embeds[0]
+    assert embed["description"] == (
+        "The bridge was approved. [1] · 1 publisher, state-affiliated media only Ferries run daily. [2] "
+        "· 1 publisher\nNewest source: 2020-07-15"
+    )
+    quoted = render.sources_messages(answer.citations)[0].embeds[0]["description"]
+    assert "*State Voice — state-affiliated media (Eastland) · 2020-07-15*" in quoted
+    assert "*unlabelled · undated*" in quoted
+
+
+def test_the_publishers_list_fits_one_embed_and_says_how_many_more() -> None:
+    rows = [PublisherCount(PublisherLabel(f"Publisher {i:03d} " + "x" * 40), 500 - i) for i in range(300)]
+    part = render.publishers_messages(rows)[0]
+    embed = part.embeds[0]
+    _assert_valid_embed(embed)
+    lines = embed["description"].split("\n")
+    assert lines[0].startswith("**Publisher 000") and lines[0].endswith("— unlabelled · 500 articles")
+    assert lines[-1] == f"… and {300 - (len(lines) - 1)} more publishers"
+    assert embed["footer"]["text"] == f"300 publishers · {sum(r.articles for r in rows)} articles"
+    assert render.publishers_messages([])[0].content.startswith("The library is empty")

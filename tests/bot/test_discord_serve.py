@@ -18,8 +18,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bot.answer.labels import Labeller
 from bot.discord.services import PipelineIngester, StoreLibrary
 from bot.settings import Settings
+from ingest.publishers import PublisherDirectory
 from testing.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import REPO
 from vectorstore.settings import VectorStoreSettings
@@ -77,7 +79,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Pat
 # The library adapters run in this process before the served bot opens the same store.
 def test_library_search_article_lead_and_stats(sample_store: Path, embedder: Any) -> None:
     store = build_store(VectorStoreSettings(path=sample_store / "store"))
-    library = StoreLibrary(store, embedder)
+    library = StoreLibrary(store, embedder, labeller=Labeller(PublisherDirectory.load()))
     stats = library.stats()
     assert stats["articles"] == len(list(SAMPLE.glob("*.md"))) and stats["chunks"] >= stats["articles"]
 

@@ -265,7 +265,9 @@ def test_answers_cite_every_sentence_within_the_length_limit(dev_report: EvalRep
 def test_filters_restrict_what_is_cited(service: AnswerService) -> None:
     question = "Why did the UK decide to ban Huawei from its 5G network?"
     guardian = service.ask(Question(question, source="guardian"))
-    assert guardian.citations and {c.publisher for c in guardian.citations} == {"Guardian"}
+    # "Guardian" as the articles spell it; shown under its profile's name and label
+    assert guardian.citations and {c.publisher for c in guardian.citations} == {"The Guardian"}
+    assert {c.publisher_label for c in guardian.citations} == {"newspaper (United Kingdom)"}
     dated = service.ask(Question(question, since=date(2020, 7, 1)))
     assert dated.citations and all(c.published and c.published >= "2020-07-01" for c in dated.citations)
     nobody = service.ask(Question(question, source="No Such Paper"))

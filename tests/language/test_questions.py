@@ -69,3 +69,21 @@ def test_what_a_question_counts_names_and_relates() -> None:
 def test_given_expressions_are_not_answers() -> None:
     qa = analyse("When did Harbour Minister Ann Lee visit Port Ella in May 2021?")
     assert "lee" in qa.given and "may 2021" in qa.given
+
+
+@pytest.mark.parametrize(
+    ("question", "now"),
+    [
+        ("Is the harbour bridge still closed to lorries?", True),
+        ("Does the ferry still run on Sundays?", True),
+        ("What is the latest estimate for the bridge's cost?", True),
+        ("Who currently chairs the harbour authority?", True),
+        ("Has the council approved the tunnel yet?", True),
+        ("Were the lorries still allowed on the bridge after the vote?", False),
+        ("Who said that the plans could still change before the vote?", False),
+        ("When did the harbour authority approve the bridge?", False),
+        ("What did the fishermen say about the bridge?", False),
+    ],
+)
+def test_questions_about_how_things_stand_now(question: str, now: bool) -> None:
+    assert analyse(question).current is now

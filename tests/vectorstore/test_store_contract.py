@@ -19,6 +19,7 @@ from vectorstore.base import ArticleStore
 from vectorstore.catalog import holds_vectors, local_folder, open_catalog
 from vectorstore.metadata import chunk_id, published_ts
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
+from vectorstore.retrieval import Filters, HybridRetriever
 from vectorstore.settings import VectorStoreSettings
 from vectorstore.store import STATS_KEYS, Store, build_store
 
@@ -262,6 +263,34 @@ class StoreContract:
         assert store.reindex() == {"articles": 2, "chunks": 3}
         assert (store.list_articles(), keyword_ids(store, "canal paths"), store.stats()) == before
 
+    def test_publisher_types_filter_both_indexes_and_survive_a_rebuild(self, store: Store) -> None:
+        kinds = {
+            "w": ("wire-a", "wire service"),
+            "s": ("state-b", "state-affiliated media"),
+            "u": (None, "unlabelled"),
+        }
+        for i, (name, (profile, kind)) in enumerate(kinds.items()):
+            store.write_article(
+                article(name, publisher_id=profile, publisher_type=kind),
+                chunks(name, [f"Ferry timetable {name}."]),
+                vectors(1, i),
+            )
+        retriever = HybridRetriever(store, lambda text: unit(1.0).tolist())
+
+        def found(filters: Filters) -> tuple[set[str], set[str]]:
+            where = retriever.where(filters)
+            dense = {h.record.id[0] for h in store.query(unit(1.0).tolist(), 10, where)}
+            return dense, {i[0] for i in keyword_ids(store, "ferry timetable", where=where)}
+
+        assert found(Filters(publisher_types=("wire service",))) == ({"w"}, {"w"})
+        left = found(Filters(exclude_publisher_types=("state-affiliated media",)))
+        assert left == ({"w", "u"}, {"w", "u"})  # the unlabelled article stays
+        stored = store.get_article("s")
+        assert stored is not None and (stored.publisher_id, stored.publisher_type) == kinds["s"]
+        before = store.list_articles()
+        store.reindex()
+        assert store.list_articles() == before
+
     def test_articles_catalog_and_stats(self, store: Store) -> None:
         assert store.stats() == dict.fromkeys(STATS_KEYS) | {"articles": 0, "chunks": 0, "publishers": 0}
         store.write_article(article("s1", published="2019-01-02"), chunks("s1", ["a b"]), vectors(1))
@@ -327,6 +356,27 @@ class TestEmbeddedStore(StoreContract):
         finally:
             catalog.close()
         assert not holds_vectors(tmp_path / "elsewhere")
+
+    def test_a_catalog_written_before_publisher_types_gains_the_columns(self, tmp_path: Path) -> None:
+        import sqlite3
+
+        settings = VectorStoreSettings(path=tmp_path / "store")
+        first = build_store(settings)
+        first.write_article(article("o"), chunks("o", ["Old lighthouse records."]), vectors(1))
+        first.close()
+        db = sqlite3.connect(tmp_path / "store" / "keyword.sqlite3")
+        db.execute("ALTER TABLE articles DROP COLUMN publisher_id")
+        db.execute("ALTER TABLE articles DROP COLUMN publisher_type")
+        db.commit()
+        db.close()
+        again = build_store(settings)
+        try:
+            old = again.get_article("o")
+            assert old is not None and old.publisher_id is None and old.publisher_type is None
+            again.update_article_metadata(dataclasses.replace(old, publisher_id="x", publisher_type="blog"))
+            assert again.get_article("o").publisher_type == "blog"  # type: ignore[union-attr]
+        finally:
+            again.close()
 
     def test_store_survives_reopen(self, tmp_path: Path) -> None:
         settings = VectorStoreSettings(path=tmp_path / "store")

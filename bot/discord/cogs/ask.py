@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -14,6 +16,7 @@ from bot.discord.answering import AnswerView, ask, send_parts, send_sources
 from bot.discord.checks import SinceDate, cooldown_check
 from bot.discord.client import GeoBot
 from bot.discord.limits import NAME_MAX, OPTION_TEXT_MAX
+from bot.discord.publisher_filter import CHOICES, DESCRIPTIONS, type_filter
 
 
 class AskCog(commands.Cog):
@@ -25,7 +28,9 @@ class AskCog(commands.Cog):
         question="What you want to know, e.g. 'Which countries restrict Huawei equipment?'",
         since="Only articles published on or after this date (2024-05-01, 'last month')",
         source="Only articles from this publisher, e.g. Reuters",
+        **DESCRIPTIONS,
     )
+    @app_commands.choices(publisher_type=CHOICES)
     @app_commands.check(cooldown_check)
     async def ask_command(
         self,
@@ -34,19 +39,44 @@ class AskCog(commands.Cog):
         question: app_commands.Range[str, 1, OPTION_TEXT_MAX],
         since: app_commands.Transform[date, SinceDate] | None = None,
         source: app_commands.Range[str, 1, NAME_MAX] | None = None,
+        publisher_type: app_commands.Choice[str] | None = None,
+        exclude_type: bool = False,
     ) -> None:
         """Ask a question; the answer cites the news articles it comes from."""
         await interaction.response.defer(thinking=True)
-        answer, elapsed = await ask(self.bot, Question(text=question, since=since, source=source))
+        only, leave_out = type_filter(publisher_type, exclude_type)
+        asked = Question(
+            text=question,
+            since=since,
+            source=source,
+            publisher_types=only,
+            exclude_publisher_types=leave_out,
+        )
+        answer, elapsed = await ask(self.bot, asked)
         parts = render.answer_messages(answer, elapsed)
         await send_parts(
             lambda **kw: interaction.followup.send(wait=True, **kw), parts, AnswerView(self.bot, answer)
         )
         self.bot.remember(interaction.user.id, interaction.channel_id or 0, answer)
 
+    # An option, not subcommands: a command with subcommands cannot be run on its own, so
+    # `/sources` as everyone uses it (and as the Sources button shows it) would stop working.
     @app_commands.command(name="sources")
-    async def sources_command(self, interaction: discord.Interaction) -> None:
-        """Show the passages behind your last answer in this channel (only you see them)."""
+    @app_commands.describe(
+        show="answer: the passages behind your last answer (default); library: its publishers, labelled"
+    )
+    async def sources_command(
+        self, interaction: discord.Interaction, show: Literal["answer", "library"] = "answer"
+    ) -> None:
+        """The passages behind your last answer here, or the library's publishers (only you see them)."""
+        if show == "library":
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            rows = await asyncio.to_thread(self.bot.services.library.publishers)
+            parts = render.publishers_messages(rows)
+            await send_parts(
+                lambda **kw: interaction.followup.send(ephemeral=True, wait=True, **kw), parts, None
+            )
+            return
         answer = self.bot.last_answer(interaction.user.id, interaction.channel_id or 0)
         if answer is None:
             await interaction.response.send_message(

@@ -9,6 +9,7 @@ import re
 import discord
 from discord.ext import commands
 
+from bot.answer import display
 from bot.answer.types import Question, Turn
 from bot.discord import render
 from bot.discord.answering import AnswerView, ask, send_parts
@@ -29,8 +30,9 @@ EMPTY = "Mention me with a question, e.g. *@me which countries restrict chip exp
 
 
 def answer_text(message: discord.Message) -> str:
-    """The answer a bot message carried (its embed descriptions)."""
-    return "\n\n".join(e.description for e in message.embeds if e.description)
+    """The answer a bot message carried (its embed descriptions, less the publisher counts,
+    group headings and notes shown around it)."""
+    return display.answer_of("\n\n".join(e.description for e in message.embeds if e.description))
 
 
 class ChatCog(commands.Cog):

@@ -16,6 +16,7 @@ from bot.discord.client import GeoBot
 from bot.discord.error_handler import ErrorReplyingView
 from bot.discord.limits import INTERACTION_SECONDS, NAME_MAX, SEARCH_QUERY_MAX
 from bot.discord.ports import ArticleHit
+from bot.discord.publisher_filter import CHOICES, DESCRIPTIONS, type_filter
 
 SEARCH_LIMIT = 50
 
@@ -70,18 +71,29 @@ class LibraryCog(commands.Cog):
         query="Words to look for in the articles",
         since="Only articles published on or after this date (2024-05-01, 'last month')",
         source="Only articles from this publisher",
+        **DESCRIPTIONS,
     )
+    @app_commands.choices(publisher_type=CHOICES)
     async def search_command(
         self,
         interaction: discord.Interaction,
         query: app_commands.Range[str, 1, SEARCH_QUERY_MAX],
         since: app_commands.Transform[date, SinceDate] | None = None,
         source: app_commands.Range[str, 1, NAME_MAX] | None = None,
+        publisher_type: app_commands.Choice[str] | None = None,
+        exclude_type: bool = False,
     ) -> None:
         """Find articles in the library, best matches first."""
         await interaction.response.defer(thinking=True)
+        only, leave_out = type_filter(publisher_type, exclude_type)
         hits = await asyncio.to_thread(
-            self.bot.services.library.search, query, since=since, source=source, limit=SEARCH_LIMIT
+            self.bot.services.library.search,
+            query,
+            since=since,
+            source=source,
+            limit=SEARCH_LIMIT,
+            publisher_types=only,
+            exclude_publisher_types=leave_out,
         )
         pager = SearchPager(interaction.user.id, query, hits)
         if pager.pages > 1:
@@ -105,7 +117,8 @@ class LibraryCog(commands.Cog):
             )
             return
         lead = await asyncio.to_thread(library.lead, article.id)
-        await interaction.followup.send(embed=discord.Embed.from_dict(render.article_embed(article, lead)))
+        embed = render.article_embed(article, lead, library.label(article))
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed))
 
     @app_commands.command(name="stats")
     async def stats_command(self, interaction: discord.Interaction) -> None:

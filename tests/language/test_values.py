@@ -1,0 +1,63 @@
+"""Values of dates, amounts and durations, so that one value in two wordings is one value."""
+
+from __future__ import annotations
+
+import pytest
+
+from language.expressions import Kind, expressions
+from language.values import Value, conflict, shown, value_of
+
+pytestmark = pytest.mark.unit
+
+_VALUED = (Kind.DATE, Kind.YEAR, Kind.AMOUNT, Kind.NUMBER, Kind.DURATION)
+
+
+def value(sentence: str) -> Value:
+    found = [e for e in expressions(sentence) if e.kind in _VALUED]
+    assert len(found) == 1, found
+    got = value_of(found[0])
+    assert got is not None, found[0]
+    return got
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The tunnel opens in 2027.", "The tunnel opens by the end of 2027."),
+        ("Work stops in September 2021.", "Work stops in 2021."),
+        ("The vote is on 14 July 2020.", "The vote is on 2020-07-14."),
+        ("It costs £2bn.", "It costs 2 billion pounds."),
+        ("It costs £2bn.", "It costs 2,000m pounds."),
+        ("Turnout was 35 per cent.", "Turnout was 35%."),
+        ("The review takes 18 months.", "The review takes eighteen months."),
+        ("The council has twelve members.", "The council has 12 members."),
+    ],
+)
+def test_one_value_in_other_words_does_not_conflict(a: str, b: str) -> None:
+    assert not conflict(value(a), value(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The tunnel opens in 2027.", "The tunnel opens in 2025."),
+        ("Work stops in September 2021.", "Work stops in March 2021."),
+        ("The vote is on 14 July 2020.", "The vote is on 16 July 2020."),
+        ("It costs £2bn.", "It costs £2.5bn."),
+        ("Turnout was 35 per cent.", "Turnout was 40%."),
+        ("The review takes 18 months.", "The review takes two years."),
+        ("The council has twelve members.", "The council has 15 members."),
+    ],
+)
+def test_different_values_conflict(a: str, b: str) -> None:
+    assert conflict(value(a), value(b))
+
+
+def test_values_in_other_units_are_not_compared() -> None:
+    assert not conflict(value("It costs £5m."), value("It costs $7m."))
+    assert not conflict(value("It costs £5m."), value("Turnout was 35%."))
+
+
+def test_how_a_side_is_written() -> None:
+    assert shown(value("It opens by the end of 2027."), "the end of 2027") == "2027"
+    assert shown(value("It costs £2bn."), "£2bn") == "£2bn"

@@ -39,6 +39,7 @@ from vectorstore.retrieval import Passage, overlap
 logger = logging.getLogger(__name__)
 
 # Questions whose answer is one fact: the answer stays short.
+_VALUE_KINDS = frozenset({Kind.DATE, Kind.YEAR, Kind.DURATION, Kind.AMOUNT, Kind.NUMBER})
 # Questions whose answer goes on after the sentence that reports the event.
 _EXPLAINED = frozenset({Asks.REASON, Asks.STANCE})
 # Questions about time: a date without its year is given the article's date.
@@ -166,10 +167,14 @@ class ExtractiveAnswerer:
 
     def _same_fact(self, a: Candidate, b: Candidate) -> bool:
         """Whether two sentences state one fact: most of their word triples, or of their content
-        words, are shared ("launched by party co-chairman X" and "launched by Conservative Party
-        co-chairman X" are one)."""
-        words = len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) if a.terms and b.terms else 0.0
-        return overlap(a.shingles, b.shingles) >= self.params.same_fact or words >= self.params.same_words
+        words with the same dates and figures, are shared ("launched by party co-chairman X in
+        2013" and "launched by Conservative Party co-chairman X in 2013" are one; "will open in
+        2031" and "now expect it to open in 2029" are two)."""
+        if overlap(a.shingles, b.shingles) >= self.params.same_fact:
+            return True
+        if not a.terms or not b.terms or _values(a) != _values(b):
+            return False
+        return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= self.params.same_words
 
     @staticmethod
     def _with_followers(
@@ -318,6 +323,11 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
         return (not isinstance(ts, int), -float(ts) if isinstance(ts, int) else 0.0)
 
     return sorted(close, key=age) + rest
+
+
+def _values(cand: Candidate) -> set[str]:
+    """The dates and figures a sentence states."""
+    return {e.key for e in cand.expressions if e.kind in _VALUE_KINDS}
 
 
 def quote(cand: Candidate) -> str:

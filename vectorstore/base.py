@@ -1,13 +1,18 @@
 """The storage interfaces the rest of geotech-bot talks to; ``vectorstore.store.Store`` is the
-one implementation, and tests/vectorstore/test_store_contract.py holds every store to them."""
+one implementation of a library, ``vectorstore.libraries`` keeps one per Discord server, and
+tests/vectorstore/test_store_contract.py holds every store to them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, ScoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Where = Mapping[str, Any]  # a Chroma `where` filter
 
@@ -18,7 +23,11 @@ class ChunkStore(Protocol):
     ``add`` upserts by id; every write reaches both indexes; ``where`` is Chroma's filter syntax.
     """
 
-    def add(self, records: Sequence[ChunkRecord], embeddings: Sequence[Sequence[float]]) -> None: ...
+    # Vectors are a numpy array in practice; numpy is imported only to check types, so that
+    # reading the catalog alone never pays for it.
+    def add(
+        self, records: Sequence[ChunkRecord], embeddings: Sequence[Sequence[float]] | NDArray[np.float32]
+    ) -> None: ...
 
     def delete(self, ids: Sequence[str] | None = None, where: Where | None = None) -> int: ...
 
@@ -54,7 +63,45 @@ class ArticleCatalog(Protocol):
         """Article id → the signature stored with it (near-duplicate detection)."""
         ...
 
+    def article_ids(self) -> set[str]: ...
+
+    def publishers(self) -> set[str]:
+        """Every publisher name, lower-cased."""
+        ...
+
     def close(self) -> None: ...
+
+
+class LibraryReader(Protocol):
+    """What one Discord server reads: its library and the base library, searched as one and
+    never written (``vectorstore.libraries.LibraryView``; a single ``ArticleStore`` is one too)."""
+
+    def get(
+        self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
+    ) -> list[ChunkRecord]: ...
+
+    def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]: ...
+
+    def keyword_query(self, text: str, k: int, where: Where | None = None) -> list[ScoredChunk]: ...
+
+    def count(self) -> int: ...
+
+    def get_article(self, article_id: str) -> ArticleRecord | None: ...
+
+    def list_articles(
+        self,
+        publisher: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[ArticleRecord]: ...
+
+    def find_article_by_hash(self, content_hash: str) -> ArticleRecord | None: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def warm(self) -> None: ...
 
 
 class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
@@ -75,7 +122,7 @@ class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
         self,
         article: ArticleRecord,
         chunks: Sequence[ChunkRecord],
-        embeddings: Sequence[Sequence[float]],
+        embeddings: Sequence[Sequence[float]] | NDArray[np.float32],
         signature: bytes | None = None,
     ) -> None: ...
 
@@ -107,6 +154,7 @@ __all__ = [
     "ArticleWrite",
     "ChunkRecord",
     "ChunkStore",
+    "LibraryReader",
     "ScoredChunk",
     "Where",
 ]

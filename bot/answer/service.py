@@ -22,7 +22,7 @@ from bot.settings import AnswerSettings, Secrets, Settings
 from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher, Passage
 
 if TYPE_CHECKING:
-    from vectorstore.base import ArticleStore
+    from vectorstore.base import LibraryReader
     from vectorstore.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
     )
 
 
-def build_retriever(settings: AnswerSettings, store: ArticleStore, embedder: Embedder) -> HybridRetriever:
+def build_retriever(settings: AnswerSettings, store: LibraryReader, embedder: Embedder) -> HybridRetriever:
     return HybridRetriever(
         store,
         embedder.embed_query,
@@ -146,7 +146,7 @@ def build_answer_service(
     settings: Settings,
     secrets: Secrets,
     *,
-    store: ArticleStore | None = None,
+    store: LibraryReader | None = None,
     embedder: Embedder | None = None,
 ) -> AnswerService:
     """The answering core from the settings; pass ``store``/``embedder`` to share already-built ones.

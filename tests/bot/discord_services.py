@@ -13,10 +13,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.answer.types import Answer, Citation, Question
-from bot.discord.ports import ArticleHit, IngestSummary
+from bot.answer_log import AnswerLog
+from bot.channel_modes import ChannelModes
+from bot.discord.ports import ArticleHit, IngestSummary, Server, Services
+from bot.feeds import FeedRegistry, FeedService
+from bot.records import Records
+from bot.settings import Settings
+from vectorstore.libraries import Libraries
 from vectorstore.records import ArticleRecord
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -84,7 +91,7 @@ class KeywordLibrary:
         self._lock = threading.Lock()
 
     # Asker
-    def ask(self, question: Question) -> Answer:
+    def ask(self, question: Question, server: Server) -> Answer:
         with self._lock:
             self.questions.append(question)
             self.threads.add(threading.current_thread().name)
@@ -125,7 +132,7 @@ class KeywordLibrary:
         return docs
 
     # Library
-    def stats(self) -> Mapping[str, Any]:
+    def stats(self, server: Server) -> Mapping[str, Any]:
         dates = sorted(d.published for d in self.docs.values())
         return {
             "articles": len(self.docs),
@@ -136,14 +143,16 @@ class KeywordLibrary:
             "last_ingest": "2024-06-01T00:00:00+00:00",
         }
 
-    def get_article(self, article_id: str) -> ArticleRecord | None:
+    def get_article(self, server: Server, article_id: str) -> ArticleRecord | None:
         doc = self.docs.get(article_id)
         return doc.record() if doc else None
 
-    def lead(self, article_id: str) -> str:
+    def lead(self, server: Server, article_id: str) -> str:
         return self.docs[article_id].text.split("\n\n")[0]
 
-    def search(self, query: str, *, since: date | None, source: str | None, limit: int) -> list[ArticleHit]:
+    def search(
+        self, server: Server, query: str, *, since: date | None, source: str | None, limit: int
+    ) -> list[ArticleHit]:
         wanted = words(query)
         docs = self._candidates(Question(query, since=since, source=source))
         scored = [(len(words(d.title + " " + d.text) & wanted), d) for d in docs]
@@ -151,6 +160,31 @@ class KeywordLibrary:
         return hits[:limit]
 
     # Ingester
-    def ingest_urls(self, urls: Sequence[str]) -> IngestSummary:
+    def ingest_urls(self, server: int, urls: Sequence[str]) -> IngestSummary:
         self.ingested.extend(urls)
         return IngestSummary(added=len(urls), updated=0, unchanged=0)
+
+    def remove(self, server: int, ref: str) -> ArticleRecord | None:
+        doc = self.docs.pop(ref, None)
+        return doc.record() if doc else None
+
+
+def services_over(library: KeywordLibrary, folder: Path, settings: Settings) -> Services:
+    """The Discord services with ``library`` for answering, and real records in ``folder``
+    (answers, channel modes, feeds; feeds are never polled here)."""
+    records = Records(folder / "records.sqlite3")
+    libraries = Libraries(settings.vectorstore.model_copy(update={"path": folder / "store"}))
+
+    def no_model() -> Any:
+        raise AssertionError("these tests poll no feed")
+
+    return Services(
+        asker=library,
+        library=library,
+        ingester=library,
+        answers=AnswerLog(records),
+        channels=ChannelModes(records),
+        feeds=FeedService(
+            FeedRegistry(records, settings.feeds), libraries, settings, no_model, threading.Lock()
+        ),
+    )

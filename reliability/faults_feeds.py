@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import csv
 import random
-import signal
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -22,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reliability.faults import kill_then_rerun
 from reliability.harness import FaultResult, NotLanded, first_line, has_traceback
 from reliability.product import CORPUS, Snapshot, Workspace, require_command
 
@@ -129,13 +128,8 @@ def feed_poll_kill(
             ws = Workspace(root / f"trial{trial}", env=dict(ENV))
             ws.geobot("feeds", "add", host.url, "--server", str(SERVER))
             delay = rng.uniform(0.3, run.seconds * 0.95)
-            proc = ws.popen_geobot("feeds", "run-once", "--server", str(SERVER))
-            time.sleep(delay)
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGKILL)
-                killed += 1
-            proc.communicate(timeout=60)
-            rerun = ws.geobot("feeds", "run-once", "--server", str(SERVER), timeout=600)
+            landed, rerun = kill_then_rerun(ws, ["feeds", "run-once", "--server", str(SERVER)], delay)
+            killed += landed
             after, listed = ws.snapshot(), digest_articles(ws)
             result.trials += 1
             problems = _problems(after, clean, listed, clean_digest)

@@ -122,24 +122,15 @@ def text_channel(channel_id: int, guild_id: int, name: str) -> dict[str, Any]:
 def forum_channel(channel_id: int, guild_id: int, name: str) -> dict[str, Any]:
     """A forum: members open posts (threads) in it; nobody posts in the forum itself."""
     return {
-        "id": str(channel_id),
+        **text_channel(channel_id, guild_id, name),
         "type": GUILD_FORUM,
-        "guild_id": str(guild_id),
-        "name": name,
         "position": 1,
-        "permission_overwrites": [],
-        "nsfw": False,
-        "parent_id": None,
-        "topic": None,
-        "last_message_id": None,
-        "rate_limit_per_user": 0,
         "default_auto_archive_duration": 1440,
         "default_thread_rate_limit_per_user": 0,
         "available_tags": [],
         "default_reaction_emoji": None,
         "default_sort_order": None,
         "default_forum_layout": 0,
-        "flags": 0,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ingest.errors import BadStatus, FetchTimeout, NotAFeed, RefusedURL
-from ingest.feed_poll import Validators, check_feed, entry_key, poll_feed
+from ingest.feed_poll import Poll, Validators, check_feed, entry_key, poll_feed
 from ingest.pipeline import ingest_articles
 from ingest.readers.feed import articles_from_feed
 from ingest.settings import IngestAppSettings, IngestSettings
@@ -53,15 +53,7 @@ def test_a_poll_ingests_new_entries_then_a_304_costs_nothing(
 ) -> None:
     settings = _settings(tmp_path)
     seen: set[str] = set()
-    first = poll_feed(
-        feed.feed_url,
-        validators=Validators(),
-        seen=seen.__contains__,
-        started_at=_now(),
-        settings=settings,
-        store=store,
-        embedder=embedder,
-    )
+    first = _poll(feed, settings, store, embedder, Validators(), seen.__contains__, _now())
     assert first.changed and first.title == "Tidewater Wire"
     assert first.validators == Validators('"v1"', "Mon, 01 Apr 2024 00:00:00 GMT")
     assert len(first.seen) == 3
@@ -79,30 +71,14 @@ def test_a_poll_ingests_new_entries_then_a_304_costs_nothing(
     seen.update(first.seen)
 
     chunks = store.count()
-    again = poll_feed(
-        feed.feed_url,
-        validators=first.validators,
-        seen=seen.__contains__,
-        started_at=_now(),
-        settings=settings,
-        store=store,
-        embedder=embedder,
-    )
+    again = _poll(feed, settings, store, embedder, first.validators, seen.__contains__, _now())
     assert not again.changed and again.items == [] and again.validators == first.validators
     assert feed.feed_requests()[-1]["If-None-Match"] == '"v1"'
     assert feed.feed_requests()[-1]["If-Modified-Since"] == "Mon, 01 Apr 2024 00:00:00 GMT"
     assert store.count() == chunks
 
     feed.publish(LANTERN)
-    third = poll_feed(
-        feed.feed_url,
-        validators=first.validators,
-        seen=seen.__contains__,
-        started_at=_now(),
-        settings=settings,
-        store=store,
-        embedder=embedder,
-    )
+    third = _poll(feed, settings, store, embedder, first.validators, seen.__contains__, _now())
     assert third.changed and third.validators.etag == '"v2"'
     assert [i.title for i in third.items] == [LANTERN.title] and len(third.seen) == 1
     assert store.stats()["articles"] == 3
@@ -120,17 +96,29 @@ def test_an_interrupted_poll_still_reports_what_it_stored(
     started = _now()
     with FeedServer([VELDORIA, LANTERN]) as feed:
         ingest_articles(_raws(feed)[:1], settings, store=store, embedder=embedder)  # the killed attempt
-        rerun = poll_feed(
-            feed.feed_url,
-            validators=Validators(),
-            seen=lambda key: False,
-            started_at=started,
-            settings=settings,
-            store=store,
-            embedder=embedder,
-        )
+        rerun = _poll(feed, settings, store, embedder, Validators(), lambda key: False, started)
     assert [i.title for i in rerun.items] == [VELDORIA.title]
     assert store.stats()["articles"] == 2
+
+
+def _poll(
+    feed: FeedServer,
+    settings: IngestAppSettings,
+    store: Store,
+    embedder: Any,
+    validators: Validators,
+    seen: Callable[[str], bool],
+    started_at: str,
+) -> Poll:
+    return poll_feed(
+        feed.feed_url,
+        validators=validators,
+        seen=seen,
+        started_at=started_at,
+        settings=settings,
+        store=store,
+        embedder=embedder,
+    )
 
 
 def _raws(feed: FeedServer) -> list[Any]:
@@ -149,15 +137,7 @@ def test_failures_name_the_reason_and_change_nothing(
     settings = _settings(tmp_path)
 
     def poll() -> None:
-        poll_feed(
-            feed.feed_url,
-            validators=Validators(),
-            seen=lambda key: False,
-            started_at=_now(),
-            settings=settings,
-            store=store,
-            embedder=embedder,
-        )
+        _poll(feed, settings, store, embedder, Validators(), lambda key: False, _now())
 
     feed.mode = "error"
     with pytest.raises(BadStatus, match=r"feed\.xml: HTTP 500"):

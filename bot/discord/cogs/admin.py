@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord import render
+from bot.discord.checks import server_managers_only
 from bot.discord.client import GeoBot
 from bot.discord.errors import UserInputError
 from bot.discord.limits import NAME_MAX, URL_MAX
@@ -27,10 +28,7 @@ class AdminCog(commands.Cog):
 
     @app_commands.command(name="ingest")
     @app_commands.describe(url="An article or RSS/Atom feed address (http or https)")
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
-    # Discord hides the command from others, but server settings can override that: check again.
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @server_managers_only
     async def ingest_command(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
@@ -45,9 +43,7 @@ class AdminCog(commands.Cog):
 
     @app_commands.command(name="remove")
     @app_commands.describe(article="The article's id (shown by /search and /article) or its address")
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @server_managers_only
     async def remove_command(
         self, interaction: discord.Interaction, article: app_commands.Range[str, 1, URL_MAX]
     ) -> None:

@@ -4,6 +4,8 @@ errors our packages raise for users become one line in one place (``_Commands``)
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -20,6 +22,8 @@ from vectorstore.errors import ConfigError, VectorStoreError
 
 if TYPE_CHECKING:
     from bot.evaluation import Split
+    from bot.feeds import FeedService
+    from vectorstore.libraries import Libraries
 
 # Nothing in geotech-bot may download at run time; users who name a hub model and are
 # online can set HF_HUB_OFFLINE=0 themselves.
@@ -36,6 +40,16 @@ err = Console(stderr=True)
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="config file (default: ./config.toml, else built-in defaults)"),
+]
+ServerOption = Annotated[
+    int | None,
+    typer.Option(
+        "--server",
+        metavar="ID",
+        min=1,
+        help="a Discord server's library (its id): read what that server sees (the base library and "
+        "its own), write its own; default: the base library",
+    ),
 ]
 
 
@@ -133,22 +147,19 @@ def ingest(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would be stored, write nothing")
     ] = False,
+    server: ServerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Ingest articles (txt, md, html, csv, json/jsonl, folders, URLs) into the store."""
     settings, _ = setup(config)
     from ingest.console import RichProgress, print_report
     from ingest.pipeline import run_ingest
-    from ingest.settings import IngestAppSettings
 
-    app_settings = IngestAppSettings(
-        vectorstore=settings.vectorstore,
-        embedding=settings.embedding,
-        ingest=settings.ingest,
-        publishers=settings.publishers,
-    )
-    with RichProgress(err) as progress:
-        report = run_ingest(sources, app_settings, dry_run=dry_run, progress=progress)
+    with _libraries(settings) as libraries, RichProgress(err) as progress:
+        # The base library is opened by the pipeline itself: an unchanged corpus is then skipped
+        # without loading Chroma.
+        store = libraries.own(server) if server is not None else None
+        report = run_ingest(sources, settings.ingest_app(), store=store, dry_run=dry_run, progress=progress)
     print_report(report, Console())
     if not report.ok:
         raise typer.Exit(1)
@@ -157,6 +168,7 @@ def ingest(
 @app.command()
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    server: ServerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Show how many articles and chunks the store holds, and their date range."""
@@ -164,10 +176,9 @@ def stats(
     import json
 
     from bot.cli_output import stats_table
-    from vectorstore.store import build_store
 
-    with build_store(settings.vectorstore) as store:
-        figures = store.stats()
+    with _libraries(settings) as libraries:
+        figures = libraries.view(server).stats()
     if as_json:
         typer.echo(json.dumps(figures))
     else:
@@ -175,25 +186,28 @@ def stats(
 
 
 @app.command()
-def reindex(config: ConfigOption = None) -> None:
-    """Rebuild the keyword index and the article catalog from the Chroma store."""
+def reindex(server: ServerOption = None, config: ConfigOption = None) -> None:
+    """Rebuild the keyword index and the article catalog of a library from the Chroma store."""
     settings, _ = setup(config)
-    from vectorstore.store import build_store
-
-    with build_store(settings.vectorstore) as store:
-        done = store.reindex()
+    with _libraries(settings) as libraries:
+        done = libraries.own(server).reindex()
     Console().print(f"reindexed {done['chunks']} chunks of {done['articles']} articles")
 
 
-def _answer_service(settings: Settings, secrets: Secrets) -> Any:
-    """The answering core over a non-empty store."""
-    from bot.answer.service import build_answer_service
-    from vectorstore.store import build_store
+def _libraries(settings: Settings) -> Libraries:
+    from vectorstore.libraries import Libraries
 
-    store = build_store(settings.vectorstore)
-    if store.count() == 0:
+    return Libraries(settings.vectorstore)
+
+
+def _answer_service(settings: Settings, secrets: Secrets, server: int | None) -> Any:
+    """The answering core over what ``server`` sees, which must hold something."""
+    from bot.answer.service import build_answer_service
+
+    view = _libraries(settings).view(server)
+    if view.count() == 0:
         fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
-    return build_answer_service(settings, secrets, store=store)
+    return build_answer_service(settings, secrets, store=view)
 
 
 @app.command()
@@ -219,6 +233,7 @@ def ask(
         Path | None,
         typer.Option("--file", help="answer a JSON list of {id, question}: one JSON object per line"),
     ] = None,
+    server: ServerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Answer a question from the stored articles, citing them: [n] after every sentence."""
@@ -241,7 +256,7 @@ def ask(
     items = load_batch(file) if file is not None else []
     if first and last and first > last:
         fail(f"--since {since} is after --until {until}")
-    service = _answer_service(settings, secrets)
+    service = _answer_service(settings, secrets, server)
 
     def asked(text: str) -> Question:
         return Question(text, first, last, source, publisher_types=only, exclude_publisher_types=leave_out)
@@ -273,6 +288,7 @@ def evaluate(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    server: ServerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Score answers against gold questions: every measure of the eval README, per half and type."""
@@ -292,7 +308,7 @@ def evaluate(
         gold = load_question_files(questions)
     except EvalFileError as exc:
         fail(str(exc))
-    service = _answer_service(settings, secrets)
+    service = _answer_service(settings, secrets, server)
 
     def ask(question: Question) -> Asked:
         traced = service.ask_traced(question)
@@ -312,6 +328,7 @@ def sources(
         bool, typer.Option("--publishers", help="list the publishers instead, with labels and article counts")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False,
+    server: ServerOption = None,
     config: ConfigOption = None,
 ) -> None:
     """List the stored articles (id, title, publisher with its label, date), or their publishers."""
@@ -322,11 +339,10 @@ def sources(
     from bot.cli_output import article_json, articles_table, publisher_json, publishers_table
     from bot.library_publishers import library_publishers
     from ingest.publishers import PublisherDirectory
-    from vectorstore.store import build_store
 
     labeller = Labeller(PublisherDirectory.load(settings.publishers.profiles))
-    with build_store(settings.vectorstore) as store:
-        articles = store.list_articles(publisher=source)
+    with _libraries(settings) as libraries:
+        articles = libraries.view(server).list_articles(publisher=source)
     if publishers:
         rows = library_publishers(articles, labeller)
         if as_json:
@@ -339,6 +355,187 @@ def sources(
         )
     else:
         Console().print(articles_table([(a, labeller.of_article(a)) for a in articles]))
+
+
+@app.command()
+def remove(
+    article: Annotated[str, typer.Argument(metavar="ARTICLE", help="the article's id or its address")],
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Remove an article from a library: its chunks, keyword entries, dedup and manifest records."""
+    settings, _ = setup(config)
+    from ingest.remove import remove_article
+
+    with _libraries(settings) as libraries:
+        library = libraries.existing(server)
+        removed = remove_article(library, article) if library is not None else None
+    if removed is None:
+        where = "the base library" if server is None else f"the library of server {server}"
+        fail(f"{where} has no article {article!r}: `geobot sources` lists them")
+    Console().print(
+        f"removed {escape(removed.title)} ({removed.id}, {removed.chunk_count} chunks)", highlight=False
+    )
+
+
+# Sub-commands run inside the root group's invoke, which turns our errors into one line.
+feeds_app = typer.Typer(
+    help="Feeds a library follows: polled by `geobot serve`, their new articles ingested, with digests.",
+    no_args_is_help=True,
+    rich_markup_mode="markdown",
+)
+app.add_typer(feeds_app, name="feeds")
+
+
+@contextmanager
+def _feed_service(settings: Settings) -> Iterator[FeedService]:
+    """The feeds of every library, over the records and libraries it opens (and closes)."""
+    import threading
+    from functools import cache
+
+    from bot.feeds import FeedRegistry, FeedService
+    from bot.records import Records
+    from vectorstore.embeddings import build_embedder
+
+    records = Records(settings.records.db)
+    # The model loads only when a poll has articles to embed, once for every feed polled.
+    embedder = cache(lambda: build_embedder(settings.embedding))
+    try:
+        with _libraries(settings) as libraries:
+            yield FeedService(
+                FeedRegistry(records, settings.feeds), libraries, settings, embedder, threading.Lock()
+            )
+    finally:
+        records.close()
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: Annotated[str, typer.Argument(help="the address of an RSS or Atom feed")],
+    channel: Annotated[
+        int | None, typer.Option("--channel", metavar="ID", help="the Discord channel its digests go to")
+    ] = None,
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Follow a feed: read it now (through the URL guard), poll it from `geobot serve`."""
+    settings, _ = setup(config)
+    with _feed_service(settings) as feeds:
+        feed = feeds.follow(server, url, channel)
+    Console().print(
+        f"following {escape(feed.name)} <{feed.url}>; first poll at the next tick of geobot serve"
+    )
+
+
+@feeds_app.command("list")
+def feeds_list(server: ServerOption = None, config: ConfigOption = None) -> None:
+    """The feeds a library follows, numbered, with how each is doing."""
+    settings, _ = setup(config)
+    from bot.feeds import status_line
+
+    with _feed_service(settings) as service:
+        feeds = service.registry.following(server)
+        now = service.registry.clock()
+    for n, feed in enumerate(feeds, start=1):
+        where = f" -> channel {feed.channel_id}" if feed.channel_id else ""
+        typer.echo(f"{n}. {feed.name} <{feed.url}>{where}\n   {status_line(feed, now)}")
+    if not feeds:
+        typer.echo("no feeds followed: `geobot feeds add URL` follows one")
+
+
+@feeds_app.command("remove")
+def feeds_remove(
+    feed: Annotated[
+        str, typer.Argument(metavar="FEED", help="its number in `geobot feeds list`, or its address")
+    ],
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Stop following a feed (the articles it brought stay in the library)."""
+    settings, _ = setup(config)
+    with _feed_service(settings) as service:
+        removed = service.registry.remove(server, feed)
+    if removed is None:
+        fail(f"no followed feed {feed!r}: `geobot feeds list` shows them")
+    typer.echo(f"no longer following {removed.name} <{removed.url}>")
+
+
+@feeds_app.command("run-once")
+def feeds_run_once(
+    every: Annotated[bool, typer.Option("--all", help="every library's feeds, not one library's")] = False,
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Poll every feed of a library once, now, and print what each brought (a running
+    `geobot serve` posts the digests)."""
+    settings, _ = setup(config)
+    from bot.digest import digest_text, new_articles
+
+    with _feed_service(settings) as service:
+        feeds = service.registry.all() if every else service.registry.following(server)
+        failed = False
+        for feed in feeds:
+            outcome = service.poll(feed)
+            if outcome.error is not None:
+                failed = True
+                typer.echo(f"{feed.name}: failed: {outcome.error}")
+            elif outcome.digest is not None:
+                lines = outcome.digest.lines
+                typer.echo(digest_text(f"{outcome.feed.name}: {new_articles(len(lines))}", lines))
+            else:
+                typer.echo(f"{outcome.feed.name}: {'nothing new' if outcome.changed else 'not modified'}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def digest(
+    since: Annotated[
+        str, typer.Option("--since", help="how far back: 1d, 12h, 30m, 2w or a date (YYYY-MM-DD)")
+    ] = "1d",
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The digests of a library's feeds since a time: each new article once, copies collapsed."""
+    settings, _ = setup(config)
+    from bot.cli_input import parse_moment
+    from bot.digest import digest_text, new_articles
+
+    try:
+        cutoff = parse_moment(since)
+    except ValueError as exc:
+        fail(str(exc))
+    with _feed_service(settings) as service:
+        found = service.registry.since(cutoff, server)
+    for feed, lines in found:
+        typer.echo(digest_text(f"{feed.name} <{feed.url}>: {new_articles(len(lines))}", lines))
+    if not found:
+        typer.echo(f"no new articles from followed feeds since {cutoff:%Y-%m-%d %H:%M} UTC")
+
+
+answers_app = typer.Typer(help="Answers posted on Discord, kept with their feedback.", no_args_is_help=True)
+app.add_typer(answers_app, name="answers")
+
+
+@answers_app.command("prune")
+def answers_prune(
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="older than this (default: [answers] retention_days)")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Delete the answers (with their feedback) and feed digests kept longer than the retention."""
+    settings, _ = setup(config)
+    from bot.answer_log import AnswerLog
+    from bot.records import Records
+
+    keep = days or settings.answers.retention_days
+    if keep == 0:
+        typer.echo("nothing deleted: [answers] retention_days = 0 keeps every answer")
+        return
+    with closing(Records(settings.records.db)) as records:
+        gone = AnswerLog(records).prune(keep)
+    typer.echo(f"deleted {gone['answers']} answers and {gone['digests']} digests older than {keep} days")
 
 
 def main() -> None:

@@ -4,8 +4,9 @@ and files of questions to answer in one run."""
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.evaluation import read_question_list
@@ -47,6 +48,22 @@ def parse_publisher_types(values: list[str]) -> tuple[tuple[str, ...], tuple[str
             raise ValueError(f"--publisher-type {value!r} is not a publisher type: use one of {known}")
         (leave_out if prefix else only).append(kind)
     return tuple(dict.fromkeys(only)), tuple(dict.fromkeys(leave_out))
+
+
+_SPAN = re.compile(r"^(\d+)\s*([mhdw])$")
+_UNIT = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_moment(value: str, now: datetime | None = None) -> datetime:
+    """A span back from now (30m, 12h, 1d, 2w) or a day (YYYY-MM-DD): the UTC moment it names."""
+    text = value.strip().lower()
+    span = _SPAN.match(text)
+    if span:
+        return (now or datetime.now(UTC)) - timedelta(**{_UNIT[span[2]]: int(span[1])})
+    day = parse_day(value) if re.fullmatch(r"\d{4}(-\d{2}){0,2}", text) else None
+    if day is None:
+        raise ValueError(f"{value!r} is not a time: use 30m, 12h, 1d, 2w or YYYY-MM-DD")
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

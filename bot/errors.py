@@ -17,3 +17,11 @@ class EvalFileError(BotError):
 
 class BadQuestion(BotError):
     """A question that cannot be asked (empty, nothing but symbols...); str() is one line for the user."""
+
+
+class RecordsError(BotError):
+    """The bot's records file (``[records] db``) cannot be opened; str() is one line."""
+
+
+class FeedError(BotError):
+    """A feed cannot be followed or found as asked (already followed, over the limit, unknown)."""

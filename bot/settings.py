@@ -1,4 +1,5 @@
-"""Settings of the [answer], [llm], [discord] and [logging] sections, and the whole config."""
+"""Settings of the [answer], [llm], [discord], [records], [answers], [feeds], [channels] and
+[logging] sections, and the whole config."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from bot.limits import MAX_QUESTION_CHARS
-from ingest.settings import IngestSettings, PublishersSettings
+from ingest.settings import IngestAppSettings, IngestSettings, PublishersSettings
 from vectorstore.config import load_config
 from vectorstore.settings import EmbeddingSettings, Section, VectorStoreSettings
 
@@ -56,11 +57,49 @@ class DiscordSettings(Section):
     allow_dms: bool = Field(False, description="answer direct messages too")
     cooldown_seconds: float = Field(10.0, ge=0, description="per-user cooldown window for /ask")
     cooldown_rate: int = Field(3, ge=1, description="questions a user may ask per cooldown window")
-    feedback_db: Path = Field(
-        Path("data/feedback.sqlite3"), description="SQLite file for the thumbs up/down feedback"
-    )
     api_base: str = Field("", description="test only: Discord REST base URL (e.g. an emulator)")
     gateway_url: str = Field("", description="test only: Discord gateway URL (e.g. an emulator)")
+
+
+class RecordsSettings(Section):
+    db: Path = Field(
+        Path("data/records.sqlite3"),
+        description="SQLite file of the bot's own records: answers posted and their feedback, "
+        "channel modes, followed feeds and their digests",
+    )
+
+
+class AnswersSettings(Section):
+    retention_days: int = Field(
+        90,
+        ge=0,
+        description="answers posted (with their feedback) and feed digests older than this many days "
+        "are deleted, daily by `geobot serve` and by `geobot answers prune`; 0 keeps them",
+    )
+
+
+class FeedSettings(Section):
+    poll_minutes: int = Field(
+        30, ge=5, description="minutes between two polls of a followed feed (at least 5)"
+    )
+    jitter: float = Field(
+        0.1,
+        ge=0,
+        le=0.5,
+        description="each wait is moved by up to this share of itself at random, so feeds followed "
+        "together do not poll together",
+    )
+    max_backoff_hours: float = Field(
+        24.0, gt=0, description="longest wait before polling a failing feed again (it doubles per error)"
+    )
+    max_per_server: int = Field(20, ge=1, description="feeds one Discord server may follow")
+
+
+class ChannelSettings(Section):
+    auto_rate: int = Field(
+        5, ge=1, description="questions answered per channel and window in a channel set to auto mode"
+    )
+    auto_seconds: float = Field(60.0, ge=0, description="the window of auto_rate, in seconds")
 
 
 class LoggingSettings(Section):
@@ -84,7 +123,20 @@ class Settings(BaseModel):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
+    records: RecordsSettings = Field(default_factory=RecordsSettings)
+    answers: AnswersSettings = Field(default_factory=AnswersSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+
+    def ingest_app(self) -> IngestAppSettings:
+        """The sections the ingest pipeline reads."""
+        return IngestAppSettings(
+            vectorstore=self.vectorstore,
+            embedding=self.embedding,
+            ingest=self.ingest,
+            publishers=self.publishers,
+        )
 
 
 class Secrets(BaseModel):

@@ -65,3 +65,7 @@ class TooManyRedirects(FetchError):
 
 class FetchFailed(FetchError):
     """The host cannot be resolved, the connection fails or the server breaks the protocol."""
+
+
+class NotAFeed(InputError):
+    """A URL given as a feed to follow answers with something that is not an RSS or Atom feed."""

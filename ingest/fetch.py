@@ -61,6 +61,9 @@ class Page:
     media_type: str  # e.g. "text/html"; "" when the server did not say
     charset: str | None
     body: bytes
+    # Validators for a conditional GET of the same URL later (a followed feed's next poll).
+    etag: str | None = None
+    last_modified: str | None = None
 
     def text(self) -> str:
         """The body decoded with the declared charset (UTF-8 if none), bad bytes replaced."""
@@ -142,6 +145,21 @@ class Fetcher:
 
     def fetch(self, url: str) -> Page:
         """The page at ``url``; raises a ``FetchError`` subclass naming ``url`` and the reason."""
+        page = self._fetch(url, {})
+        assert page is not None  # only a conditional request is answered "not modified"
+        return page
+
+    def fetch_if_changed(self, url: str, etag: str | None, last_modified: str | None) -> Page | None:
+        """The page at ``url``, or None when the server says it has not changed since the
+        response that carried ``etag`` / ``last_modified`` (304 Not Modified: no body read)."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        return self._fetch(url, headers)
+
+    def _fetch(self, url: str, headers: dict[str, str]) -> Page | None:
         deadline = time.monotonic() + self._settings.fetch_deadline
         try:
             current = httpx.URL(url)
@@ -149,19 +167,23 @@ class Fetcher:
             raise RefusedURL(url, f"not a valid URL ({exc})") from exc
         for hop in range(self._settings.max_redirects + 1):
             what = "" if hop == 0 else f"redirect to {current} "
-            response = self._open(url, current, what, deadline)
+            response = self._open(url, current, what, deadline, headers)
             try:
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
                     current = current.join(location)
                     logger.debug("%s: redirected to %s", url, current)
                     continue
+                if response.status_code == 304 and headers:
+                    return None
                 return self._read(url, current, response, deadline)
             finally:
                 response.close()
         raise TooManyRedirects(url, f"more than {self._settings.max_redirects} redirects (max_redirects)")
 
-    def _open(self, source: str, current: httpx.URL, what: str, deadline: float) -> httpx.Response:
+    def _open(
+        self, source: str, current: httpx.URL, what: str, deadline: float, headers: dict[str, str]
+    ) -> httpx.Response:
         reason = url_guard.check_scheme(current)
         if reason is not None:
             raise RefusedURL(source, f"{what}{reason}")
@@ -170,7 +192,9 @@ class Fetcher:
             raise self._over_deadline(source)
         timeout = min(self._settings.fetch_timeout, remaining)
         try:
-            request = self._client.build_request("GET", current, timeout=httpx.Timeout(timeout))
+            request = self._client.build_request(
+                "GET", current, headers=headers, timeout=httpx.Timeout(timeout)
+            )
             return self._client.send(request, stream=True)
         except url_guard.Refused as exc:
             raise RefusedURL(source, f"{what}{exc}") from exc
@@ -214,7 +238,15 @@ class Fetcher:
             raise NotAnArticle(source, f"not an article: binary data ({kind or 'no content type'})")
         if not body.strip():
             raise NotAnArticle(source, "not an article: the response is empty")
-        return Page(url=str(url), requested=source, media_type=kind, charset=charset, body=bytes(body))
+        return Page(
+            url=str(url),
+            requested=source,
+            media_type=kind,
+            charset=charset,
+            body=bytes(body),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
 
     def _too_large(self, source: str, detail: str) -> FetchError:
         limit = self._settings.max_download_mb

@@ -145,6 +145,18 @@ class Manifest:
             raise
         self._db.execute("COMMIT")
 
+    def forget(self, article_id: str) -> int:
+        """Drop the rows of files that have a record in ``article_id`` (it is being removed, so
+        those files are read again next time); the number of rows dropped."""
+        rows = self._db.execute("SELECT path, articles FROM ingest_manifest").fetchall()
+        stale = [
+            (path,)
+            for path, articles in rows
+            if any(stored_id == article_id for stored_id, _ in json.loads(articles).values())
+        ]
+        self._db.executemany("DELETE FROM ingest_manifest WHERE path = ?", stale)
+        return len(stale)
+
 
 def outcomes(
     states: Mapping[str, FileState], records: Mapping[str, set[int]], catalog: Iterable[ArticleRecord]

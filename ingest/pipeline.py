@@ -287,6 +287,29 @@ def run_ingest(
     return report
 
 
+def ingest_articles(
+    raws: Sequence[RawArticle],
+    settings: IngestAppSettings,
+    *,
+    store: ArticleStore,
+    embedder: Embedder | None = None,
+    publishers: PublisherDirectory | None = None,
+) -> IngestReport:
+    """Ingest articles already read (a followed feed's new entries) into ``store``: cleaning,
+    deduplication against what it holds, publisher matching, chunking, embedding and writing as
+    ``run_ingest``."""
+    started = time.perf_counter()
+    if publishers is None:
+        publishers = PublisherDirectory.load(settings.publishers.profiles)
+    run = _Run(settings, store, embedder, False, _Silent(), None, "", publishers)
+    try:
+        report = run.process(_Reading(raws=list(raws)), IngestReport())
+    finally:
+        run.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _manifest_folder(settings: IngestAppSettings, store: ArticleStore | None) -> Path | None:
     """The store's folder, which holds the manifest; None where the vectors live on a server
     (it can be emptied behind our back, so nothing is skipped then)."""
@@ -352,6 +375,9 @@ class _Run:
         finally:
             if manifest is not None:
                 manifest.close()
+        return self.process(reading, report)
+
+    def process(self, reading: _Reading, report: IngestReport) -> IngestReport:
         if reading.raws:
             self._process(reading, report)
         report.unchanged = _unique(

@@ -50,11 +50,11 @@ def _catalog(ws: Workspace, server: HostileServer, world: World, smoke: bool) ->
 def _faults(
     world: World, server: HostileServer, smoke: bool
 ) -> list[tuple[str, Callable[[Path, bool], FaultResult]]]:
-    from reliability import faults, faults_services
+    from reliability import faults, faults_feeds, faults_services
 
     if smoke:
-        return faults.smoke_catalog()
-    return [*faults.catalog(), *faults_services.catalog(world, server)]
+        return [*faults.smoke_catalog(), *faults_feeds.smoke_catalog()]
+    return [*faults.catalog(), *faults_feeds.catalog(), *faults_services.catalog(world, server)]
 
 
 def _capture_logs() -> None:

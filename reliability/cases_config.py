@@ -91,7 +91,7 @@ def _all_cases(ws: Workspace) -> list[Case]:
             r"unknown setting 'answer\.top_kk'",
         ),
         _config_case(
-            ws, "unknown_section", "unknown section", "[answers]\ntop_k = 4\n", r"unknown setting 'answers'"
+            ws, "unknown_section", "unknown section", "[answerz]\ntop_k = 4\n", r"unknown setting 'answerz'"
         ),
         _config_case(
             ws, "wrong_type", "wrong type (string for an int)", '[answer]\ntop_k = "many"\n', r"answer\.top_k"

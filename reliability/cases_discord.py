@@ -115,10 +115,47 @@ def _command_case(
     return Case(f"discord.{cid}", G, title, expect, run)
 
 
+def _non_admin_case(world: World) -> Case:
+    """Discord offers /ingest only to members with Manage Server; when a server's settings open it
+    to everyone anyway, the bot refuses it itself."""
+
+    def run() -> Observed:
+        world.ensure_discord()
+        emu, name = world.emu, "c-ingest_non_admin"
+        user = emu.user(name)
+
+        async def hidden() -> bool:
+            try:
+                await emu.invoke("ingest", {"url": "https://news.example/article"}, user=user)
+            except PermissionError:
+                return True
+            return False
+
+        refused_by_discord = world.call(hidden())
+        emu.open_command(emu.guild_id, "ingest")
+        ix = _invoke(world, "ingest", {"url": "https://news.example/article"}, name)
+        obs = Observed(f"{ix.text.strip()[:160]!r}")
+        obs.check("Discord does not offer the command", refused_by_discord)
+        _check_interaction(obs, world, ix, expect_embed=False)
+        said = ix.text.lower()
+        obs.check(
+            "refused at run time, naming the permission", "manage server" in said and "only members" in said
+        )
+        return obs
+
+    return Case(
+        "discord.ingest_non_admin",
+        G,
+        "/ingest by a member without Manage Server",
+        "not offered by Discord; opened by the server's settings, refused by the bot",
+        run,
+    )
+
+
 def _article_is_data_case(world: World, server: HostileServer) -> Case:
     def run() -> Observed:
         world.ensure_discord()
-        before = dict(world.services.library.stats())
+        before = dict(world.services.library.stats(world.emu.guild_id))
         syncs = len(world.emu.command_syncs)
         ix = _invoke(
             world,
@@ -126,7 +163,7 @@ def _article_is_data_case(world: World, server: HostileServer) -> Case:
             {"question": "What did the harbour district decide about equipment inspections?"},
             "q-article-data",
         )
-        after = dict(world.services.library.stats())
+        after = dict(world.services.library.stats(world.emu.guild_id))
         obs = Observed(f"{'embed' if ix.embeds else 'text'}: {ix.text.strip()[:140]!r}")
         _check_interaction(obs, world, ix, expect_embed=True)
         obs.check("the link in the article was not fetched", server.hits["/canary"] == 0)
@@ -255,15 +292,7 @@ def _all_cases(world: World, server: HostileServer) -> list[Case]:
             ("couldn", "no article", "future", "nothing", "not find", "found"),
             embed=None,
         ),
-        _command_case(
-            world,
-            "ingest_non_admin",
-            "/ingest by a member without Manage Server",
-            "ingest",
-            {"url": "https://news.example/article"},
-            "refused at run time",
-            ("only members", "permission", "cannot use"),
-        ),
+        _non_admin_case(world),
         _command_case(
             world,
             "ingest_admin_metadata",

@@ -17,11 +17,11 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reliability.harness import FaultResult, NotLanded, first_line, has_traceback
-from reliability.product import CORPUS, Snapshot, Workspace, require_command, require_module
+from reliability.product import CORPUS, Run, Snapshot, Workspace, require_command, require_module
 
 SEED = 20240607
 
@@ -58,6 +58,18 @@ def _differences(a: Snapshot, b: Snapshot) -> str:
     return ", ".join(parts) or "metadata differs"
 
 
+def kill_then_rerun(ws: Workspace, args: Sequence[str], delay: float) -> tuple[bool, Run]:
+    """Start ``geobot ARGS``, SIGKILL it after ``delay`` seconds unless it has finished, then run
+    it again to the end: whether the kill landed, and the rerun."""
+    proc = ws.popen_geobot(*args)
+    time.sleep(delay)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    return killed, ws.geobot(*args, timeout=600)
+
+
 def kill9(root: Path, quick: bool, trials: int | None = None, rows: int | None = None) -> FaultResult:
     result = FaultResult(
         "ingest_sigkill",
@@ -84,14 +96,8 @@ def kill9(root: Path, quick: bool, trials: int | None = None, rows: int | None =
     for trial in range(trials):
         ws = Workspace(root / f"trial{trial}")
         delay = rng.uniform(0.3, clean_seconds * 0.95)
-        proc = ws.popen_geobot("ingest", str(corpus))
-        time.sleep(delay)
-        finished_first = proc.poll() is not None
-        if not finished_first:
-            proc.send_signal(signal.SIGKILL)
-            kills_landed += 1
-        proc.communicate(timeout=60)
-        rerun = ws.geobot("ingest", str(corpus), timeout=600)
+        killed, rerun = kill_then_rerun(ws, ["ingest", str(corpus)], delay)
+        kills_landed += killed
         after = ws.snapshot()
         result.trials += 1
         diff = "" if after.identity() == clean.identity() and not after.error else _differences(after, clean)

@@ -24,7 +24,7 @@ def _ask(asker: Any, text: str) -> tuple[Any, float]:
     from bot.answer.types import Question
 
     t0 = time.perf_counter()
-    answer = asker.ask(Question(text=text))
+    answer = asker.ask(Question(text=text), None)  # no server: the base library
     return answer, time.perf_counter() - t0
 
 
@@ -130,8 +130,8 @@ def llm_faults(world: World, server: HostileServer) -> Callable[[Path, bool], Fa
             world.ensure_services()
             from bot.discord import services as svc
 
-            if not hasattr(svc, "build_asker"):
-                raise NotLanded("bot.discord.services.build_asker has not landed")
+            if not hasattr(svc, "ServerAsker"):
+                raise NotLanded("bot.discord.services.ServerAsker has not landed")
         except NotLanded as exc:
             result.skipped = str(exc)
             return result
@@ -144,7 +144,7 @@ def llm_faults(world: World, server: HostileServer) -> Callable[[Path, bool], Fa
             "http_500": f"http://127.0.0.1:{server.port}/llm-500/v1",
             "garbage": f"http://127.0.0.1:{server.port}/llm-garbage/v1",
         }
-        store, embedder = world.services.ingester.store, world.services.ingester.embedder
+        libraries, embedder = world.services.ingester.libraries, world.services.ingester.embedder
         worst: dict[str, float] = {}
         for mode, base_url in modes.items():
             env = {
@@ -156,7 +156,7 @@ def llm_faults(world: World, server: HostileServer) -> Callable[[Path, bool], Fa
                 "GEOBOT_LLM__TIMEOUT": str(timeout),
             }
             settings = load_settings(None, env)
-            asker = svc.build_asker(settings, Secrets(), store, embedder)
+            asker = svc.ServerAsker(settings, Secrets(), libraries, embedder)
             for _ in range(1 if quick else 3):
                 result.trials += 1
                 try:

@@ -91,7 +91,7 @@ class Workspace:
             COLUMNS="160",
             TERM="dumb",
             GEOBOT_VECTORSTORE__PATH=str(self.store),
-            GEOBOT_DISCORD__FEEDBACK_DB=str(self.root / "feedback.sqlite3"),
+            GEOBOT_RECORDS__DB=str(self.root / "records.sqlite3"),
             RELIABILITY_NETLOG=str(self.netlog_path),
         )
         self.env = {**base, **self.env}

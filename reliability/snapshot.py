@@ -1,13 +1,15 @@
 """Print what the configured store holds, as JSON: ``python -m reliability.snapshot``.
 
 Run in its own process by the suite so that no client cache can hide what is on disk. Exit 3
-when the store module has not landed.
+when the store module has not landed. With ``RELIABILITY_LIBRARY=<server id>``, that Discord
+server's library instead of the base library.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from typing import Any
 
@@ -33,7 +35,14 @@ def main() -> int:
     from ingest.settings import IngestAppSettings
     from vectorstore.config import load_config
 
-    store = build_store(load_config(IngestAppSettings).vectorstore)
+    settings = load_config(IngestAppSettings).vectorstore
+    server = os.environ.get("RELIABILITY_LIBRARY")
+    if server:
+        from vectorstore.libraries import Libraries
+
+        store = Libraries(settings).own(int(server))
+    else:
+        store = build_store(settings)
     chunks = store.get()
     per_article: dict[str, int] = {}
     for rec in chunks:

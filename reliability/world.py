@@ -167,7 +167,6 @@ class World:
         except ImportError as exc:
             raise NotLanded(f"the Discord emulator has not landed ({exc})") from exc
         from bot.discord.client import GeoBot
-        from bot.discord.feedback import FeedbackStore
         from bot.discord.runner import use_endpoints
 
         self._loop = asyncio.new_event_loop()
@@ -186,13 +185,13 @@ class World:
                 "gateway_url": self.emu.gateway_url,
                 "cooldown_rate": cooldown_rate,
                 "cooldown_seconds": cooldown_seconds,
-                "feedback_db": self.root / "feedback.sqlite3",
             }
         )
         use_endpoints(discord_settings)
+        settings = self.settings.model_copy(update={"discord": discord_settings})
 
         async def make_bot() -> Any:
-            return GeoBot(discord_settings, self.services, FeedbackStore(discord_settings.feedback_db))
+            return GeoBot(settings, self.services)
 
         self.bot = self.call(make_bot())
         self._bot_task = asyncio.run_coroutine_threadsafe(self.bot.start(self.emu.token), self._loop)

@@ -34,7 +34,7 @@ def _isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     for secret in ("DISCORD_TOKEN", "OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
         monkeypatch.delenv(secret, raising=False)
     monkeypatch.setenv("GEOBOT_VECTORSTORE__PATH", str(tmp_path / "store"))
-    monkeypatch.setenv("GEOBOT_DISCORD__FEEDBACK_DB", str(tmp_path / "feedback.sqlite3"))
+    monkeypatch.setenv("GEOBOT_RECORDS__DB", str(tmp_path / "records.sqlite3"))
     monkeypatch.chdir(tmp_path)
     yield
 

@@ -66,3 +66,28 @@ def test_quick_bench_writes_report_summary_and_plots(tmp_path: Path) -> None:
     for image in ("ingest.png", "query_curve.png", "concurrency.png"):
         assert (out / image).read_bytes()[:4] == b"\x89PNG"
     assert (out / "raw" / "results.json").is_file()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_quick_servers_bench_measures_both_layouts(tmp_path: Path) -> None:
+    """`python -m bench.servers --quick`: the measurement behind docs/servers.md, kept runnable."""
+    result = tmp_path / "servers.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.servers", "--quick", "--result", str(result)],
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads(result.read_text())
+    assert data["mode"] == "quick" and set(data["scenarios"]) == {"many", "large"}
+    for scenario in data["scenarios"].values():
+        for layout in ("collections", "field"):
+            figures = scenario[layout]
+            assert figures["write_s"] > 0 and figures["warm_ms"]["p50"] > 0 and figures["rss_mb"] > 0
+            assert 0.5 <= figures["recall_at_10"] <= 1.0
+    assert len(data["keyword_rebuild_s"]) == 2

@@ -1,26 +1,25 @@
 """The storage interfaces the rest of geotech-bot talks to; ``vectorstore.store.Store`` is the
-one implementation, and tests/vectorstore/test_store_contract.py holds every store to them."""
+one implementation of a library, ``vectorstore.libraries`` keeps one per Discord server, and
+tests/vectorstore/test_store_contract.py holds every store to them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, ScoredChunk
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 Where = Mapping[str, Any]  # a Chroma `where` filter
 
 
-class ChunkStore(Protocol):
-    """Dense (Chroma) and keyword (BM25 over SQLite rows) indexes of chunks, kept in step.
-
-    ``add`` upserts by id; every write reaches both indexes; ``where`` is Chroma's filter syntax.
-    """
-
-    def add(self, records: Sequence[ChunkRecord], embeddings: Sequence[Sequence[float]]) -> None: ...
-
-    def delete(self, ids: Sequence[str] | None = None, where: Where | None = None) -> int: ...
+class ChunkReader(Protocol):
+    """Searching and reading chunks: the dense index (cosine, higher is closer) and the keyword
+    index (BM25); ``where`` is Chroma's filter syntax."""
 
     def get(
         self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
@@ -33,9 +32,23 @@ class ChunkStore(Protocol):
     def count(self) -> int: ...
 
 
-class ArticleCatalog(Protocol):
-    """What is stored, article by article. ``vectorstore.catalog.open_catalog`` opens it without
-    the vectors, for deciding what to write before paying for Chroma."""
+class ChunkStore(ChunkReader, Protocol):
+    """Dense (Chroma) and keyword (BM25 over SQLite rows) indexes of chunks, kept in step.
+
+    ``add`` upserts by id; every write reaches both indexes.
+    """
+
+    # Vectors are a numpy array in practice; numpy is imported only to check types, so that
+    # reading the catalog alone never pays for it.
+    def add(
+        self, records: Sequence[ChunkRecord], embeddings: Sequence[Sequence[float]] | NDArray[np.float32]
+    ) -> None: ...
+
+    def delete(self, ids: Sequence[str] | None = None, where: Where | None = None) -> int: ...
+
+
+class ArticleLookup(Protocol):
+    """Stored articles, one by id or listed."""
 
     def get_article(self, article_id: str) -> ArticleRecord | None: ...
 
@@ -50,14 +63,40 @@ class ArticleCatalog(Protocol):
         """Newest first (undated last); dates are ISO strings, bounds inclusive."""
         ...
 
+
+class ArticleCatalog(ArticleLookup, Protocol):
+    """What is stored, article by article. ``vectorstore.catalog.open_catalog`` opens it without
+    the vectors, for deciding what to write before paying for Chroma."""
+
     def article_signatures(self) -> dict[str, bytes]:
         """Article id → the signature stored with it (near-duplicate detection)."""
+        ...
+
+    def article_ids(self) -> set[str]: ...
+
+    def publishers(self) -> set[str]:
+        """Every publisher name, lower-cased."""
         ...
 
     def close(self) -> None: ...
 
 
-class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
+class LibraryReader(ChunkReader, ArticleLookup, Protocol):
+    """What one Discord server reads: its library and the base library, searched as one and
+    never written (``vectorstore.libraries.LibraryView``; a single ``ArticleStore`` is one too)."""
+
+    def find_article_by_hash(self, content_hash: str) -> ArticleRecord | None: ...
+
+    def stats(self) -> dict[str, Any]:
+        """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest."""
+        ...
+
+    def warm(self) -> None:
+        """Build what the first query would otherwise wait for."""
+        ...
+
+
+class ArticleStore(ChunkStore, ArticleCatalog, LibraryReader, Protocol):
     """The whole store as ingest and the bot use it: chunks and their articles, written together."""
 
     @property
@@ -75,7 +114,7 @@ class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
         self,
         article: ArticleRecord,
         chunks: Sequence[ChunkRecord],
-        embeddings: Sequence[Sequence[float]],
+        embeddings: Sequence[Sequence[float]] | NDArray[np.float32],
         signature: bytes | None = None,
     ) -> None: ...
 
@@ -85,28 +124,21 @@ class ArticleStore(ChunkStore, ArticleCatalog, Protocol):
 
     def delete_article(self, article_id: str) -> bool: ...
 
-    def find_article_by_hash(self, content_hash: str) -> ArticleRecord | None: ...
-
-    def stats(self) -> dict[str, Any]:
-        """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest."""
-        ...
-
     def reindex(self) -> dict[str, int]:
         """Rebuild the keyword index and the catalog from the vectors' metadata alone."""
-        ...
-
-    def warm(self) -> None:
-        """Build what the first query would otherwise wait for."""
         ...
 
 
 __all__ = [
     "ArticleCatalog",
+    "ArticleLookup",
     "ArticleRecord",
     "ArticleStore",
     "ArticleWrite",
+    "ChunkReader",
     "ChunkRecord",
     "ChunkStore",
+    "LibraryReader",
     "ScoredChunk",
     "Where",
 ]

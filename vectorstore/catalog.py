@@ -15,6 +15,9 @@ from vectorstore.settings import VectorStoreSettings
 
 # The database a Chroma PersistentClient keeps in its folder.
 _CHROMA_FILE = "chroma.sqlite3"
+# Each server's library keeps its keyword index, catalog and manifest in
+# <vectorstore.path>/servers/<server id>/; its vectors are in the Chroma store of <vectorstore.path>.
+SERVERS_FOLDER = "servers"
 
 
 def ensure_dir(path: Path) -> Path:
@@ -37,15 +40,24 @@ def local_folder(settings: VectorStoreSettings) -> Path | None:
     return settings.path if settings.mode == "embedded" else None
 
 
+def server_folder(settings: VectorStoreSettings, server: int) -> Path:
+    """Where the library of one server keeps what is not in Chroma."""
+    return settings.path / SERVERS_FOLDER / str(server)
+
+
 def holds_vectors(folder: Path) -> bool:
     """Whether the embedded store in ``folder`` has its vectors: the catalog can outlive them
-    (a deleted Chroma database), and then it no longer says what is stored."""
+    (a deleted Chroma database), and then it no longer says what is stored. A server's library
+    folder has its vectors in the Chroma store two levels up."""
+    if folder.parent.name == SERVERS_FOLDER:
+        folder = folder.parent.parent
     return (folder / _CHROMA_FILE).is_file()
 
 
-def open_catalog(settings: VectorStoreSettings) -> KeywordIndex:
-    """The store's keyword index and article catalog alone (an ``ArticleCatalog``).
+def open_catalog(settings: VectorStoreSettings, folder: Path | None = None) -> KeywordIndex:
+    """The keyword index and article catalog alone (an ``ArticleCatalog``) of the base library,
+    or of the library whose folder is ``folder``.
 
     Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written.
     """
-    return KeywordIndex(ensure_dir(settings.path))
+    return KeywordIndex(ensure_dir(folder or settings.path))

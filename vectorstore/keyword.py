@@ -370,6 +370,15 @@ class KeywordIndex:
             "UPDATE articles SET signature = ? WHERE id = ?", ((s, i) for i, s in signatures.items())
         )
 
+    def article_ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT id FROM articles")}
+
+    def publishers(self) -> set[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT lower(publisher) FROM articles WHERE publisher NOTNULL")
+            return {row[0] for row in rows}
+
     def catalog_stats(self) -> dict[str, Any]:
         with self._lock:
             articles, publishers, earliest, latest, last = self._db.execute(

@@ -13,17 +13,20 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vectorstore.base import Where
-from vectorstore.catalog import local_folder, open_catalog
+from vectorstore.catalog import open_catalog
 from vectorstore.chroma import ChromaIndex, Vectors, open_client
 from vectorstore.keyword import KeywordIndex
 from vectorstore.metadata import ARTICLE_KEYS, article_from_metadata, article_metadata, chunk_id, present
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord, MetadataValue, ScoredChunk
 from vectorstore.settings import VectorStoreSettings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ class Store:
 
     @property
     def local_folder(self) -> Path | None:
-        return local_folder(self.dense.settings)
+        return None if self.dense.remote else self.keyword.path.parent
 
     def close(self) -> None:
         self.keyword.close()
@@ -201,6 +204,13 @@ class Store:
         """Article id → signature bytes, for every article stored with one."""
         return self.keyword.article_signatures()
 
+    def article_ids(self) -> set[str]:
+        return self.keyword.article_ids()
+
+    def publishers(self) -> set[str]:
+        """Every publisher name, lower-cased (what stats counts)."""
+        return self.keyword.publishers()
+
     def update_article_metadata(self, article: ArticleRecord, signature: bytes | None = None) -> None:
         """New catalog fields (more origins, a better title...) for a stored article, no re-embedding."""
         stored = self.keyword.get_article(article.id)
@@ -251,15 +261,19 @@ class Store:
         return out
 
 
-def build_store(settings: VectorStoreSettings) -> Store:
-    """Open (creating if needed) the store the settings describe.
+def build_store(
+    settings: VectorStoreSettings, folder: Path | None = None, client: ClientAPI | None = None
+) -> Store:
+    """Open (creating if needed) the store the settings describe: the base library, or with
+    ``folder`` and ``settings.collection`` naming another library, that one (see
+    vectorstore.libraries); ``client`` shares a Chroma client already open.
 
     Raises StoreError (naming `vectorstore.path`) when the folder cannot be created or written,
     StoreUnavailable when a Chroma server (mode = 'http') does not answer.
     """
-    keyword = open_catalog(settings)
+    keyword = open_catalog(settings, folder)
     try:
-        dense = ChromaIndex(open_client(settings), settings)
+        dense = ChromaIndex(client or open_client(settings), settings)
     except BaseException:
         keyword.close()
         raise

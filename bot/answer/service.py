@@ -26,7 +26,7 @@ from vectorstore.retrieval import Filters, HybridRetriever, NoMatchingPublisher,
 
 if TYPE_CHECKING:
     from ingest.publishers import PublisherDirectory
-    from vectorstore.base import ArticleStore
+    from vectorstore.base import LibraryReader
     from vectorstore.embeddings import Embedder
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def extractive_params(settings: AnswerSettings) -> ExtractiveParams:
     )
 
 
-def build_retriever(settings: AnswerSettings, store: ArticleStore, embedder: Embedder) -> HybridRetriever:
+def build_retriever(settings: AnswerSettings, store: LibraryReader, embedder: Embedder) -> HybridRetriever:
     return HybridRetriever(
         store,
         embedder.embed_query,
@@ -162,7 +162,7 @@ def build_answer_service(
     settings: Settings,
     secrets: Secrets,
     *,
-    store: ArticleStore | None = None,
+    store: LibraryReader | None = None,
     embedder: Embedder | None = None,
     publishers: PublisherDirectory | None = None,
 ) -> AnswerService:

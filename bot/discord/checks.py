@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -13,6 +14,18 @@ from bot.discord.errors import OnCooldown, UserInputError
 
 if TYPE_CHECKING:
     from bot.discord.client import GeoBot
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def server_managers_only(command: F) -> F:
+    """For a command of one server's managers: guild only, offered by Discord to members with
+    Manage Server, and checked again when it runs — a server's settings can open any command
+    to everyone."""
+    command = app_commands.checks.has_permissions(manage_guild=True)(command)
+    command = app_commands.guild_only()(command)
+    return app_commands.default_permissions(manage_guild=True)(command)
 
 
 def cooldown_check(interaction: discord.Interaction) -> bool:

@@ -30,6 +30,8 @@ from vectorstore.errors import StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
+# Discord's names for the permissions commands need, as its client shows them.
+_PERMISSION_NAMES = {"manage_guild": "Manage Server", "manage_channels": "Manage Channels"}
 UNEXPECTED = "Sorry, something went wrong on my side. It has been logged; please try again later."
 STORE_DOWN = "The article library is unavailable right now; please try again in a moment."
 
@@ -41,7 +43,10 @@ def reply_for(error: BaseException) -> str | None:
     if isinstance(error, OnCooldown):
         return f"Slow down a little: you can ask again in {max(1, round(error.retry_after))} s."
     if isinstance(error, app_commands.MissingPermissions):
-        return "Only members with the Manage Server permission can use this command."
+        names = " and ".join(
+            _PERMISSION_NAMES.get(p, p.replace("_", " ").title()) for p in error.missing_permissions
+        )
+        return f"Only members with the {names} permission can use this command."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command only works in a server."
     if isinstance(error, app_commands.TransformerError):

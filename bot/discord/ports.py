@@ -1,7 +1,9 @@
 """The small interfaces the Discord layer needs from the rest of geotech-bot.
 
-The cogs talk only to these protocols; `services.py` adapts the real answering service, store and
-ingest pipeline to them. Every method is blocking and is called off the event loop.
+The cogs talk only to these; `services.py` adapts the real answering service, libraries and
+ingest pipeline to them. Every method is blocking and is called off the event loop. Each one
+that reads or writes a library takes the server (guild) it is used in — None in a direct
+message — and the libraries behind it let a server see only the base library and its own.
 """
 
 from __future__ import annotations
@@ -13,12 +15,17 @@ from typing import Any, Protocol
 
 from bot.answer.labels import PublisherLabel
 from bot.answer.types import Answer, Question
+from bot.answer_log import AnswerLog
+from bot.channel_modes import ChannelModes
+from bot.feeds import FeedService
 from bot.library_publishers import PublisherCount
 from vectorstore.records import ArticleRecord
 
+Server = int | None  # a guild id; None: a direct message, which sees the base library alone
+
 
 class Asker(Protocol):
-    def ask(self, question: Question) -> Answer: ...
+    def ask(self, question: Question, server: Server) -> Answer: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,18 +38,19 @@ class ArticleHit:
 
 
 class Library(Protocol):
-    def stats(self) -> Mapping[str, Any]:
+    def stats(self, server: Server) -> Mapping[str, Any]:
         """articles, chunks, publishers, earliest, latest, last_ingest."""
         ...
 
-    def get_article(self, article_id: str) -> ArticleRecord | None: ...
+    def get_article(self, server: Server, article_id: str) -> ArticleRecord | None: ...
 
-    def lead(self, article_id: str) -> str:
+    def lead(self, server: Server, article_id: str) -> str:
         """The article's opening paragraph ('' when it has no stored text)."""
         ...
 
     def search(
         self,
+        server: Server,
         query: str,
         *,
         since: date | None,
@@ -56,7 +64,7 @@ class Library(Protocol):
         """The article's publisher label (from the match ingest recorded)."""
         ...
 
-    def publishers(self) -> Sequence[PublisherCount]:
+    def publishers(self, server: Server) -> Sequence[PublisherCount]:
         """Every publisher of the library with its label and article count, most first."""
         ...
 
@@ -70,7 +78,13 @@ class IngestSummary:
 
 
 class Ingester(Protocol):
-    def ingest_urls(self, urls: Sequence[str]) -> IngestSummary: ...
+    """Writes to one server's own library (a server never writes the base library)."""
+
+    def ingest_urls(self, server: int, urls: Sequence[str]) -> IngestSummary: ...
+
+    def remove(self, server: int, ref: str) -> ArticleRecord | None:
+        """Remove the article ``ref`` names (id or URL) from the server's library."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +94,6 @@ class Services:
     asker: Asker
     library: Library
     ingester: Ingester
+    answers: AnswerLog
+    channels: ChannelModes
+    feeds: FeedService

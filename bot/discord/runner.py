@@ -12,7 +12,6 @@ from discord.gateway import DiscordWebSocket
 
 from bot.discord.client import GeoBot
 from bot.discord.errors import StartupError
-from bot.discord.feedback import FeedbackStore
 from bot.discord.ports import Services
 from bot.settings import DiscordSettings, Secrets, Settings
 
@@ -32,10 +31,10 @@ def use_endpoints(settings: DiscordSettings) -> None:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-async def serve(settings: DiscordSettings, services: Services, token: str) -> None:
+async def serve(settings: Settings, services: Services, token: str) -> None:
     """Run the bot until it is closed; start-up failures become a StartupError."""
-    use_endpoints(settings)
-    bot = GeoBot(settings, services, FeedbackStore(settings.feedback_db))
+    use_endpoints(settings.discord)
+    bot = GeoBot(settings, services)
     # systemd and docker stop with SIGTERM: close the gateway session cleanly as Ctrl-C does.
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(bot.close()))
     try:
@@ -59,6 +58,6 @@ def run_bot(settings: Settings, secrets: Secrets) -> None:
     assert secrets.discord_token is not None
     services = build_services(settings, secrets)
     try:
-        asyncio.run(serve(settings.discord, services, secrets.discord_token.get_secret_value()))
+        asyncio.run(serve(settings, services, secrets.discord_token.get_secret_value()))
     except KeyboardInterrupt:
         logger.info("stopped")

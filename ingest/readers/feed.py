@@ -72,7 +72,8 @@ def _entry_text(entry: Any) -> str:
     return _html_to_text(best)
 
 
-def _parse(data: bytes, source: str, location: str | None) -> Any:
+def parse_feed(data: bytes, source: str, location: str | None = None) -> Any:
+    """feedparser's reading of a feed; InputError naming ``source`` if the data is no feed."""
     import feedparser
 
     headers = {"content-location": location} if location else {}
@@ -90,22 +91,29 @@ def articles_from_feed(
     origin_of: Callable[[int, str | None], Origin],
     fetcher: Fetcher,
     location: str | None = None,
+    skip: Callable[[Origin], bool] | None = None,
 ) -> Iterator[RawArticle]:
-    """One article per entry; ``origin_of(index, link)`` says where each came from.
+    """One article per entry; ``origin_of(index, link)`` says where each came from, and an
+    entry whose origin ``skip`` accepts is passed over before anything is fetched for it (a
+    followed feed's entries seen at an earlier poll).
 
     An entry whose text is only a short summary is replaced by its linked page when that
-    can be fetched; otherwise the summary is kept, with a warning.
+    can be fetched; otherwise the summary is kept, with a warning. An entry naming its own
+    source (RSS ``<source>``, as aggregators and syndication feeds do) has that publisher.
     """
-    parsed = _parse(data, source, location)
-    publisher = parsed.feed.get("title") or None
+    parsed = parse_feed(data, source, location)
+    feed_publisher = parsed.feed.get("title") or None
     language = parsed.feed.get("language") or None
     if not parsed.entries:
         logger.warning("%s: the feed has no entries", source)
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link") or None
         origin = origin_of(index, link)
+        if skip is not None and skip(origin):
+            continue
         text = _entry_text(entry)
         title = entry.get("title") or None
+        publisher = (entry.get("source") or {}).get("title") or feed_publisher
         author = entry.get("author") or None
         published = entry.get("published") or entry.get("updated") or None
         if len(text) < SHORT_SUMMARY_CHARS and link:

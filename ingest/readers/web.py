@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ingest.errors import InputError, NotAnArticle
 from ingest.fetch import Fetcher, Page
@@ -21,14 +21,21 @@ def is_feed(page: Page) -> bool:
     return page.media_type in _XML_TYPES | {"", "text/html", "text/plain"} and looks_like_feed(page.body)
 
 
+def entry_origins(page: Page) -> Callable[[int, str | None], Origin]:
+    """Where each entry of a fetched feed comes from: its link, else the feed and its position."""
+
+    def origin_of(index: int, link: str | None) -> Origin:
+        return {"url": link} if link else {"url": page.url, "record": index}
+
+    return origin_of
+
+
 def read_page(page: Page, fetcher: Fetcher) -> Iterator[RawArticle]:
     """The articles of a fetched page: each entry of a feed, or the page itself."""
     if is_feed(page):
-
-        def origin_of(index: int, link: str | None) -> Origin:
-            return {"url": link} if link else {"url": page.url, "record": index}
-
-        yield from articles_from_feed(page.body, page.requested, origin_of, fetcher, location=page.url)
+        yield from articles_from_feed(
+            page.body, page.requested, entry_origins(page), fetcher, location=page.url
+        )
     elif page.media_type in _XML_TYPES:
         raise NotAnArticle(
             page.requested, f"not an article: {page.media_type} that is not an RSS or Atom feed"

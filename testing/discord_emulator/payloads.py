@@ -20,6 +20,8 @@ USE_APPLICATION_COMMANDS = 1 << 31
 CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 MANAGE_GUILD = 1 << 5
+MANAGE_CHANNELS = 1 << 4
+ADMINISTRATOR = 1 << 3
 MEMBER_PERMISSIONS = (
     VIEW_CHANNEL
     | SEND_MESSAGES
@@ -35,8 +37,10 @@ MEMBER_PERMISSIONS = (
 GUILD_TEXT = 0
 DM = 1
 PUBLIC_THREAD = 11
+GUILD_FORUM = 15
 # Message types (Message Object, Message Types)
 DEFAULT_MESSAGE = 0
+REPLY_MESSAGE = 19
 THREAD_STARTER_MESSAGE = 21
 
 
@@ -79,9 +83,10 @@ class User:
 
     @property
     def permissions(self) -> int:
-        return MEMBER_PERMISSIONS | (MANAGE_GUILD if self.admin else 0)
+        """What the user may do in every guild (the emulator adds what one guild grants)."""
+        return MEMBER_PERMISSIONS | (MANAGE_GUILD | MANAGE_CHANNELS if self.admin else 0)
 
-    def member(self, *, with_permissions: bool = False) -> dict[str, Any]:
+    def member(self, *, permissions: int | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
             "user": self.to_dict(),
             "nick": None,
@@ -92,8 +97,8 @@ class User:
             "flags": 0,
             "pending": False,
         }
-        if with_permissions:
-            data["permissions"] = str(self.permissions)
+        if permissions is not None:
+            data["permissions"] = str(permissions)
         return data
 
 
@@ -114,10 +119,25 @@ def text_channel(channel_id: int, guild_id: int, name: str) -> dict[str, Any]:
     }
 
 
+def forum_channel(channel_id: int, guild_id: int, name: str) -> dict[str, Any]:
+    """A forum: members open posts (threads) in it; nobody posts in the forum itself."""
+    return {
+        **text_channel(channel_id, guild_id, name),
+        "type": GUILD_FORUM,
+        "position": 1,
+        "default_auto_archive_duration": 1440,
+        "default_thread_rate_limit_per_user": 0,
+        "available_tags": [],
+        "default_reaction_emoji": None,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+    }
+
+
 def thread_channel(
     thread_id: int, parent: dict[str, Any], owner_id: int, name: str, auto_archive: int
 ) -> dict[str, Any]:
-    return {
+    thread = {
         "id": str(thread_id),
         "type": PUBLIC_THREAD,
         "guild_id": parent["guild_id"],
@@ -138,6 +158,9 @@ def thread_channel(
             "create_timestamp": iso_now(),
         },
     }
+    if parent["type"] == GUILD_FORUM:
+        thread["applied_tags"] = []
+    return thread
 
 
 def dm_channel(channel_id: int, recipient: User) -> dict[str, Any]:
@@ -159,11 +182,15 @@ def role(role_id: int, name: str, permissions: int) -> dict[str, Any]:
 
 
 def guild(
-    guild_id: int, owner_id: int, channels: list[dict[str, Any]], members: list[dict[str, Any]]
+    guild_id: int,
+    owner_id: int,
+    channels: list[dict[str, Any]],
+    members: list[dict[str, Any]],
+    name: str = "Emulated Guild",
 ) -> dict[str, Any]:
     return {
         "id": str(guild_id),
-        "name": "Emulated Guild",
+        "name": name,
         "icon": None,
         "owner_id": str(owner_id),
         "afk_timeout": 300,

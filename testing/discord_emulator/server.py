@@ -3,8 +3,11 @@
 It behaves like Discord where the bot could get it wrong: it validates payloads (400 with
 Discord's error JSON), expires interactions 3 s after they are sent (10062), refuses a second
 acknowledgement (40060), expires follow-up tokens after 15 minutes (50027), filters gateway
-events by intents, and resumes sessions after a dropped websocket. Everything the bot sends
-is recorded in `sent` for assertions.
+events by intents, and resumes sessions after a dropped websocket. It holds several guilds,
+each with its text and forum channels and its members' permissions; like Discord's client, it
+lets nobody invoke a command whose `default_member_permissions` they lack unless the guild
+overrides it, and a new gateway session (a restarted bot) is a new client. Everything the bot
+sends is recorded in `sent` for assertions.
 """
 
 from __future__ import annotations
@@ -157,12 +160,12 @@ class DiscordEmulator:
         self.bot = p.User(self.application_id, "geotech-bot", bot=True)
         self.members: dict[int, p.User] = {self.bot.id: self.bot}
         self.owner = self.user("owner", admin=True)
-        self.guild_id = self.ids.next()
-        self.channel_id = self.ids.next()
-        self.channels: dict[int, dict[str, Any]] = {
-            self.channel_id: p.text_channel(self.channel_id, self.guild_id, "general")
-        }
-        self.messages: dict[int, list[dict[str, Any]]] = {self.channel_id: []}
+        self.guild_names: dict[int, str] = {}
+        self.channels: dict[int, dict[str, Any]] = {}
+        self.messages: dict[int, list[dict[str, Any]]] = {}
+        self.grants: dict[tuple[int, int], int] = {}  # (guild, user) -> extra permission bits
+        self.command_overrides: set[tuple[int, str]] = set()  # (guild, command) open to everyone
+        self.guild_id, self.channel_id = self._new_guild("Emulated Guild")
         self._message_index: dict[int, dict[str, Any]] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -208,16 +211,57 @@ class DiscordEmulator:
 
     # ---------------------------------------------------------------- test API
 
-    def user(self, name: str, *, admin: bool = False) -> p.User:
-        """A guild member tests can act as."""
-        member = p.User(self.ids.next(), name, admin=admin)
+    def user(self, name: str, *, admin: bool = False, bot: bool = False) -> p.User:
+        """A member of every guild that tests can act as (``admin``: may manage them all;
+        ``bot``: another bot's account)."""
+        member = p.User(self.ids.next(), name, bot=bot, admin=admin)
         self.members[member.id] = member
         return member
+
+    def _new_guild(self, name: str) -> tuple[int, int]:
+        guild_id, channel_id = self.ids.next(), self.ids.next()
+        self.guild_names[guild_id] = name
+        self.channels[channel_id] = p.text_channel(channel_id, guild_id, "general")
+        self.messages[channel_id] = []
+        return guild_id, channel_id
+
+    async def add_guild(self, name: str) -> tuple[int, int]:
+        """Another guild with the bot in it (and a #general): its id and #general's."""
+        guild_id, channel_id = self._new_guild(name)
+        for session in self.sessions.values():
+            if session.ws is not None:
+                await self._send(session.ws, session, DISPATCH, self._guild_payload(guild_id), "GUILD_CREATE")
+        await self._notify()
+        return guild_id, channel_id
+
+    async def add_channel(self, guild_id: int, name: str, *, forum: bool = False) -> int:
+        """A text (or forum) channel in a guild; connected clients hear of it."""
+        channel_id = self.ids.next()
+        make = p.forum_channel if forum else p.text_channel
+        self.channels[channel_id] = make(channel_id, guild_id, name)
+        self.messages[channel_id] = []
+        await self._dispatch("CHANNEL_CREATE", self.channels[channel_id])
+        return channel_id
+
+    def grant(self, user: p.User, guild_id: int, permissions: int) -> None:
+        """Give ``user`` more permissions in one guild (a role, in effect)."""
+        self.grants[guild_id, user.id] = self.grants.get((guild_id, user.id), 0) | permissions
+
+    def permissions(self, user: p.User, guild_id: int) -> int:
+        return user.permissions | self.grants.get((guild_id, user.id), 0)
+
+    def open_command(self, guild_id: int, name: str) -> None:
+        """Server Settings → Integrations: let every member use /name, whatever it asks for."""
+        self.command_overrides.add((guild_id, name))
 
     def commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
         """The commands in effect in a guild (guild commands and global ones)."""
         gid = guild_id or self.guild_id
         return self.guild_commands.get(gid, []) + self.global_commands
+
+    def guild_of(self, channel_id: int) -> int | None:
+        channel = self.channels[channel_id]
+        return int(channel["guild_id"]) if "guild_id" in channel else None
 
     async def wait_for(self, predicate: Callable[[], Any], within: float = 10.0) -> Any:
         """Wait until predicate() is truthy (re-checked on every emulator state change)."""
@@ -232,27 +276,84 @@ class DiscordEmulator:
     async def invoke(
         self, name: str, options: dict[str, Any] | None = None, *, user: p.User, channel_id: int | None = None
     ) -> Interaction:
-        """Run a slash command as `user`, like a click on Send in the Discord client."""
-        command = next((c for c in self.commands() if c["name"] == name and c.get("type", 1) == 1), None)
+        """Run a slash command as `user` in a channel, like a click on Send in the Discord client.
+
+        ``name`` may name a subcommand ("feeds add"). Like Discord's client, it refuses
+        (PermissionError) a command the user may not use there: one whose
+        `default_member_permissions` they lack, unless the guild opened it to everyone.
+        """
+        cid = channel_id or self.channel_id
+        guild_id = self.guild_of(cid)
+        top, *sub = name.split()
+        # Outside a guild only global commands exist.
+        available = self.commands(guild_id) if guild_id is not None else self.global_commands
+        command = next((c for c in available if c["name"] == top and c.get("type", 1) == 1), None)
         if command is None:
-            raise LookupError(f"/{name} was never synced")
-        by_name = {o["name"]: o for o in command.get("options", [])}
+            raise LookupError(f"/{top} was never synced")
+        self._check_use(command, user, guild_id)
+        schema: list[dict[str, Any]] = command.get("options", [])
+        for part in sub:
+            group = next((o for o in schema if o["name"] == part and o["type"] in (1, 2)), None)
+            if group is None:
+                raise LookupError(f"/{name}: no subcommand {part!r}")
+            schema = group.get("options", [])
+        by_name = {o["name"]: o for o in schema}
         missing = [
             o["name"] for o in by_name.values() if o.get("required") and o["name"] not in (options or {})
         ]
         if missing or set(options or {}) - set(by_name):
             raise ValueError(f"/{name}: bad options {options} (required: {missing})")
-        data = {
-            "id": command["id"],
-            "name": name,
-            "type": 1,
-            "options": [
-                {"name": k, "type": by_name[k]["type"], "value": v} for k, v in (options or {}).items()
-            ],
-        }
+        given: list[dict[str, Any]] = [
+            {"name": k, "type": by_name[k]["type"], "value": v} for k, v in (options or {}).items()
+        ]
+        for part in reversed(sub):
+            kind = 1 if part == sub[-1] else 2  # the last word is the subcommand, any before it groups
+            given = [{"name": part, "type": kind, "options": given}]
+        data: dict[str, Any] = {"id": command["id"], "name": top, "type": 1, "options": given}
+        resolved = self._resolved(by_name, options or {}, user, guild_id)
+        if resolved:
+            data["resolved"] = resolved
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
-        return await self._deliver(APPLICATION_COMMAND, data, user, channel_id or self.channel_id)
+        return await self._deliver(APPLICATION_COMMAND, data, user, cid)
+
+    def _check_use(self, command: dict[str, Any], user: p.User, guild_id: int | None) -> None:
+        if guild_id is None:
+            if command.get("contexts") is not None and 1 not in command["contexts"]:
+                raise PermissionError(f"/{command['name']} cannot be used in direct messages")
+            return
+        required = int(command.get("default_member_permissions") or 0)
+        held = self.permissions(user, guild_id)
+        if (
+            required
+            and held & required != required
+            and not held & p.ADMINISTRATOR
+            and (guild_id, command["name"]) not in self.command_overrides
+        ):
+            raise PermissionError(f"Discord does not show /{command['name']} to {user.name} in this server")
+
+    def _resolved(
+        self, schema: dict[str, dict[str, Any]], options: dict[str, Any], user: p.User, guild_id: int | None
+    ) -> dict[str, Any]:
+        """Discord sends the channels named by channel options (type 7) along, as partial channels."""
+        channels = {}
+        for key, value in options.items():
+            if schema[key]["type"] == 7:
+                channel = self.channels[int(value)]
+                allowed = schema[key].get("channel_types")
+                if allowed is not None and channel["type"] not in allowed:
+                    raise ValueError(
+                        f"{key}: Discord does not offer a channel of type {channel['type']} here"
+                    )
+                partial: dict[str, Any] = {
+                    k: channel[k] for k in ("id", "name", "type", "guild_id") if k in channel
+                }
+                partial["permissions"] = str(self.permissions(user, guild_id or 0))
+                for extra in ("parent_id", "thread_metadata"):
+                    if extra in channel:
+                        partial[extra] = channel[extra]
+                channels[str(value)] = partial
+        return {"channels": channels} if channels else {}
 
     async def click(self, message: dict[str, Any], custom_id: str, *, user: p.User) -> Interaction:
         """Press the button `custom_id` on `message`; it must exist and be enabled."""
@@ -269,19 +370,58 @@ class DiscordEmulator:
         return [c for row in stored.get("components", []) for c in row.get("components", [])]
 
     async def post_message(
-        self, content: str, *, author: p.User, channel_id: int | None = None
+        self,
+        content: str,
+        *,
+        author: p.User,
+        channel_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """A user posts in a channel (guild text, thread or DM); the bot gets MESSAGE_CREATE."""
+        """A user posts in a channel (guild text, thread or DM), maybe replying to a message;
+        the bot gets MESSAGE_CREATE."""
         cid = channel_id or self.channel_id
         channel = self.channels[cid]
+        if channel["type"] == p.GUILD_FORUM:
+            raise ValueError("nobody posts in a forum itself: open a post (post_forum_thread)")
         mentioned = [self.members[int(u)] for u in _MENTION_USER.findall(content) if int(u) in self.members]
         guild_id = int(channel["guild_id"]) if "guild_id" in channel else None
         msg = p.message(
             self.ids.next(), cid, author, {"content": content}, guild_id=guild_id, mentions=mentioned
         )
         msg["mention_everyone"] = "@everyone" in content or "@here" in content
+        if reply_to is not None:
+            msg["type"] = p.REPLY_MESSAGE
+            msg["message_reference"] = {"type": 0, "message_id": reply_to["id"], "channel_id": str(cid)}
+            msg["referenced_message"] = reply_to
+            if guild_id is not None:
+                msg["message_reference"]["guild_id"] = str(guild_id)
         await self._store_message(msg)
         return msg
+
+    async def post_forum_thread(
+        self, forum_id: int, title: str, content: str, *, author: p.User
+    ) -> tuple[int, dict[str, Any]]:
+        """A user opens a post in a forum: a thread owned by them whose first message has the
+        thread's id. Clients get THREAD_CREATE, then MESSAGE_CREATE (as from Discord)."""
+        forum = self.channels[forum_id]
+        if forum["type"] != p.GUILD_FORUM:
+            raise ValueError(f"channel {forum_id} is not a forum")
+        thread_id = self.ids.next()
+        thread = p.thread_channel(thread_id, forum, author.id, title, 4320)
+        self.channels[thread_id] = thread
+        self.messages[thread_id] = []
+        await self._dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        mentioned = [self.members[int(u)] for u in _MENTION_USER.findall(content) if int(u) in self.members]
+        msg = p.message(
+            thread_id,
+            thread_id,
+            author,
+            {"content": content},
+            guild_id=int(forum["guild_id"]),
+            mentions=mentioned,
+        )
+        await self._store_message(msg)
+        return thread_id, msg
 
     def dm_channel(self, user: p.User) -> int:
         """The DM channel between `user` and the bot (created on first use)."""
@@ -353,7 +493,7 @@ class DiscordEmulator:
             payload["guild_id"] = str(guild_id)
             payload["guild_locale"] = "en-US"
             payload["guild"] = {"id": str(guild_id), "locale": "en-US", "features": []}
-            payload["member"] = user.member(with_permissions=True)
+            payload["member"] = user.member(permissions=self.permissions(user, guild_id))
             payload["authorizing_integration_owners"] = {"0": str(guild_id)}
         else:
             payload["user"] = user.to_dict()
@@ -382,7 +522,8 @@ class DiscordEmulator:
     def _visible(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """The event as this session may see it (intents), or None."""
         if event != "MESSAGE_CREATE":
-            return data if event != "THREAD_CREATE" or session.intents & GUILDS else None
+            guild_event = event in ("THREAD_CREATE", "CHANNEL_CREATE", "GUILD_CREATE")
+            return data if not guild_event or session.intents & GUILDS else None
         in_guild = "guild_id" in data
         if not session.intents & (GUILD_MESSAGES if in_guild else DIRECT_MESSAGES):
             return None
@@ -455,20 +596,25 @@ class DiscordEmulator:
         ready = {
             "v": 10,
             "user": {**self.bot.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guild_names],
             "session_id": session.id,
             "resume_gateway_url": self.gateway_url,
             "application": {"id": str(self.application_id), "flags": 1 << 19},
             "private_channels": [],
         }
         await self._send(ws, session, DISPATCH, ready, "READY")
-        members = [u.member() for u in self.members.values()]
-        channels = [c for c in self.channels.values() if c["type"] == p.GUILD_TEXT]
-        guild = p.guild(self.guild_id, self.owner.id, channels, members)
-        guild["threads"] = self.threads()
-        await self._send(ws, session, DISPATCH, guild, "GUILD_CREATE")
+        for guild_id in self.guild_names:
+            await self._send(ws, session, DISPATCH, self._guild_payload(guild_id), "GUILD_CREATE")
         await self._notify()
         return session
+
+    def _guild_payload(self, guild_id: int) -> dict[str, Any]:
+        members = [u.member() for u in self.members.values()]
+        mine = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
+        channels = [c for c in mine if c["type"] in (p.GUILD_TEXT, p.GUILD_FORUM)]
+        guild = p.guild(guild_id, self.owner.id, channels, members, self.guild_names[guild_id])
+        guild["threads"] = [c for c in mine if c["type"] == p.PUBLIC_THREAD]
+        return guild
 
     async def _resume(self, ws: web.WebSocketResponse, d: dict[str, Any]) -> Session | None:
         session = self.sessions.get(d.get("session_id", ""))
@@ -799,6 +945,8 @@ class DiscordEmulator:
         channel = self._channel_or_error(request)
         if isinstance(channel, web.Response):
             return channel
+        if channel["type"] == p.GUILD_FORUM:
+            return self._error(400, 50008, "Cannot send messages in a non-text channel")
         body = request[BODY] or {}
         refused = self._check_message(None, body, creating=True)
         if refused is not None:

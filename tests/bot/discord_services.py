@@ -13,12 +13,19 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bot.answer.labels import PublisherLabel
 from bot.answer.types import Answer, Citation, Question
-from bot.discord.ports import ArticleHit, IngestSummary
+from bot.answer_log import AnswerLog
+from bot.channel_modes import ChannelModes
+from bot.discord.ports import ArticleHit, IngestSummary, Server, Services
+from bot.feeds import FeedRegistry, FeedService
 from bot.library_publishers import PublisherCount
+from bot.records import Records
+from bot.settings import Settings
+from vectorstore.libraries import Libraries
 from vectorstore.records import ArticleRecord
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -87,7 +94,7 @@ class KeywordLibrary:
         self._lock = threading.Lock()
 
     # Asker
-    def ask(self, question: Question) -> Answer:
+    def ask(self, question: Question, server: Server) -> Answer:
         with self._lock:
             self.questions.append(question)
             self.threads.add(threading.current_thread().name)
@@ -128,7 +135,7 @@ class KeywordLibrary:
         return docs
 
     # Library
-    def stats(self) -> Mapping[str, Any]:
+    def stats(self, server: Server) -> Mapping[str, Any]:
         dates = sorted(d.published for d in self.docs.values())
         return {
             "articles": len(self.docs),
@@ -139,24 +146,25 @@ class KeywordLibrary:
             "last_ingest": "2024-06-01T00:00:00+00:00",
         }
 
-    def get_article(self, article_id: str) -> ArticleRecord | None:
+    def get_article(self, server: Server, article_id: str) -> ArticleRecord | None:
         doc = self.docs.get(article_id)
         return doc.record() if doc else None
 
     def label(self, article: ArticleRecord) -> PublisherLabel:
         return PublisherLabel(article.publisher)  # these publishers have no profiles: unlabelled
 
-    def publishers(self) -> list[PublisherCount]:
+    def publishers(self, server: Server) -> list[PublisherCount]:
         counts: dict[str, int] = {}
         for doc in self.docs.values():
             counts[doc.publisher] = counts.get(doc.publisher, 0) + 1
         return [PublisherCount(PublisherLabel(name), n) for name, n in sorted(counts.items())]
 
-    def lead(self, article_id: str) -> str:
+    def lead(self, server: Server, article_id: str) -> str:
         return self.docs[article_id].text.split("\n\n")[0]
 
     def search(
         self,
+        server: Server,
         query: str,
         *,
         since: date | None,
@@ -173,6 +181,31 @@ class KeywordLibrary:
         return hits[:limit]
 
     # Ingester
-    def ingest_urls(self, urls: Sequence[str]) -> IngestSummary:
+    def ingest_urls(self, server: int, urls: Sequence[str]) -> IngestSummary:
         self.ingested.extend(urls)
         return IngestSummary(added=len(urls), updated=0, unchanged=0)
+
+    def remove(self, server: int, ref: str) -> ArticleRecord | None:
+        doc = self.docs.pop(ref, None)
+        return doc.record() if doc else None
+
+
+def services_over(library: KeywordLibrary, folder: Path, settings: Settings) -> Services:
+    """The Discord services with ``library`` for answering, and real records in ``folder``
+    (answers, channel modes, feeds; feeds are never polled here)."""
+    records = Records(folder / "records.sqlite3")
+    libraries = Libraries(settings.vectorstore.model_copy(update={"path": folder / "store"}))
+
+    def no_model() -> Any:
+        raise AssertionError("these tests poll no feed")
+
+    return Services(
+        asker=library,
+        library=library,
+        ingester=library,
+        answers=AnswerLog(records),
+        channels=ChannelModes(records),
+        feeds=FeedService(
+            FeedRegistry(records, settings.feeds), libraries, settings, no_model, threading.Lock()
+        ),
+    )

@@ -21,13 +21,12 @@ import yarl
 from discord.gateway import DiscordWebSocket
 
 from bot.discord.client import GeoBot
-from bot.discord.feedback import FeedbackStore
-from bot.discord.ports import Services
 from bot.discord.runner import use_endpoints
-from bot.settings import DiscordSettings
-from testing.discord_emulator import DiscordEmulator, Interaction, pings
-from testing.discord_emulator.payloads import MANAGE_GUILD, THREAD_STARTER_MESSAGE
-from tests.bot.discord_services import Doc, KeywordLibrary
+from bot.settings import DiscordSettings, Settings
+from testing.discord_emulator import DiscordEmulator, pings
+from testing.discord_emulator.payloads import MANAGE_CHANNELS, MANAGE_GUILD, THREAD_STARTER_MESSAGE
+from tests.bot.discord_services import Doc, KeywordLibrary, services_over
+from tests.bot.interactions import answered, replied
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -91,7 +90,7 @@ class World:
     emu: DiscordEmulator
     bot: GeoBot
     library: KeywordLibrary
-    feedback_db: Path
+    records_db: Path
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -99,39 +98,29 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     emu = DiscordEmulator(heartbeat_interval_ms=1000)
     await emu.start()
     library = KeywordLibrary([CHIPS, HUAWEI, MENTIONS, LITHIUM, *SATELLITES], delay=0.2)
-    feedback_db = tmp_path_factory.mktemp("discord") / "feedback.sqlite3"
-    settings = DiscordSettings(
+    folder = tmp_path_factory.mktemp("discord")
+    discord_settings = DiscordSettings(
         guild_ids=[emu.guild_id],
         cooldown_rate=3,
         cooldown_seconds=60,
-        feedback_db=feedback_db,
         allow_dms=True,
         api_base=emu.api_base,
         gateway_url=emu.gateway_url,
     )
+    settings = Settings(discord=discord_settings)
     saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    use_endpoints(settings)
-    bot = GeoBot(settings, Services(library, library, library), FeedbackStore(feedback_db))
+    use_endpoints(discord_settings)
+    bot = GeoBot(settings, services_over(library, folder, settings))
     task = asyncio.create_task(bot.start(emu.token))
     try:
         await emu.wait_for(lambda: emu.command_syncs, within=20)
         await emu.wait_ready()
-        yield World(emu, bot, library, feedback_db)
+        yield World(emu, bot, library, folder / "records.sqlite3")
     finally:
         await bot.close()
         await asyncio.wait_for(task, 10)
         await emu.stop()
         discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved[0], yarl.URL(saved[1])
-
-
-async def answered(emu: DiscordEmulator, ix: Interaction, within: float = 10.0) -> Interaction:
-    await emu.wait_for(lambda: ix.answered and "footer" in ix.messages[-1]["embeds"][-1], within)
-    return ix
-
-
-async def replied(emu: DiscordEmulator, ix: Interaction, within: float = 10.0) -> Interaction:
-    await emu.wait_for(lambda: ix.answered, within)
-    return ix
 
 
 def message_payloads(emu: DiscordEmulator, since: int = 0) -> list[dict]:
@@ -153,7 +142,9 @@ async def test_command_sync_payload_is_accepted_and_lists_every_command(world: W
     assert sync.status == 200, sync.response
     assert sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
     commands = {c["name"]: c for c in sync.payload}
-    assert set(commands) == {"ask", "sources", "search", "article", "stats", "ingest"}
+    assert set(commands) == {
+        "ask", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
+    }  # fmt: skip
     for command in commands.values():
         assert 1 <= len(command["description"]) <= 100
         for option in command.get("options", []):
@@ -172,8 +163,11 @@ async def test_command_sync_payload_is_accepted_and_lists_every_command(world: W
         *("query", "since", "source", "publisher_type", "exclude_type")
     ]
     assert [o["name"] for o in commands["article"]["options"]] == ["id"]
-    assert str(commands["ingest"]["default_member_permissions"]) == str(MANAGE_GUILD)
-    assert commands["ingest"]["contexts"] == [0]
+    for managed in ("ingest", "remove", "feeds"):
+        assert str(commands[managed]["default_member_permissions"]) == str(MANAGE_GUILD)
+        assert commands[managed]["contexts"] == [0]
+    assert str(commands["channel"]["default_member_permissions"]) == str(MANAGE_CHANNELS)
+    assert [o["name"] for o in commands["feeds"]["options"]] == ["add", "list", "remove"]
     assert (
         "default_member_permissions" not in commands["ask"]
         or commands["ask"]["default_member_permissions"] is None
@@ -197,25 +191,37 @@ async def test_ask_is_deferred_then_answered_with_cited_embed_and_buttons(world:
     assert embed["footer"]["text"].startswith("Answered in ")
 
     message = ix.messages[-1]
-    assert [b["custom_id"] for b in emu.buttons(message)] == ["geobot:sources", "geobot:up", "geobot:down"]
-    shown = await replied(emu, await emu.click(message, "geobot:sources", user=alice))
+    ids = [b["custom_id"] for b in emu.buttons(message)]
+    answer_id = ids[0].removeprefix("geobot:sources:")
+    assert answer_id.isdigit() and all(len(i) <= 100 for i in ids)
+    assert ids == [
+        f"geobot:sources:{answer_id}",
+        f"geobot:vote:{answer_id}:up",
+        f"geobot:vote:{answer_id}:down",
+    ]
+    shown = await replied(emu, await emu.click(message, ids[0], user=alice))
     assert shown.response_type == 4 and shown.ephemeral
     assert "> Export controls on advanced chips" in shown.text
     assert "(<https://news.example/chips-rules>)" in shown.text
 
     bob = emu.user("bob")
-    for user, button in ((alice, "geobot:up"), (bob, "geobot:up"), (alice, "geobot:down")):
+    for user, button in ((alice, ids[1]), (bob, ids[1]), (alice, ids[2])):
         thanks = await replied(emu, await emu.click(message, button, user=user))
         assert thanks.ephemeral and "feedback" in thanks.text
-    with sqlite3.connect(world.feedback_db) as db:
-        rows = db.execute("SELECT user_hash, vote, question, answer, cited_ids FROM feedback").fetchall()
+    with sqlite3.connect(world.records_db) as db:
+        rows = db.execute(
+            """SELECT f.user_hash, f.vote, a.question, a.answer, a.citations, a.message_id, a.server_id
+               FROM feedback AS f JOIN answers AS a ON a.id = f.answer_id WHERE a.id = ?""",
+            (int(answer_id),),
+        ).fetchall()
     votes = {r[0]: r[1] for r in rows}
     assert votes == {
         hashlib.sha256(str(alice.id).encode()).hexdigest(): -1,
         hashlib.sha256(str(bob.id).encode()).hexdigest(): 1,
     }
     assert {r[2] for r in rows} == {"Which chip tools need an export licence?"}
-    assert all(json.loads(r[4]) == ["chips01"] and "[1]" in r[3] for r in rows)
+    assert all([c["article_id"] for c in json.loads(r[4])] == ["chips01"] and "[1]" in r[3] for r in rows)
+    assert {(r[5], r[6]) for r in rows} == {(int(message["id"]), emu.guild_id)}
 
     again = await replied(emu, await emu.invoke("sources", user=alice))
     assert again.ephemeral and "Export controls on advanced chips" in again.text
@@ -268,7 +274,7 @@ async def test_direct_message_is_answered_in_the_dm_with_its_history(world: Worl
 async def test_direct_messages_are_ignored_when_turned_off(world: World) -> None:
     emu, gus = world.emu, world.emu.user("gus")
     dm = emu.dm_channel(gus)
-    world.bot.settings.allow_dms = False
+    world.bot.settings.discord.allow_dms = False
     try:
         await emu.post_message("Which operators phase out Huawei radios?", author=gus, channel_id=dm)
         # A question in the guild posted after it is answered: the DM event was handled by then.
@@ -277,7 +283,7 @@ async def test_direct_messages_are_ignored_when_turned_off(world: World) -> None
         await asyncio.sleep(0.5)
         assert emu.bot_messages(dm) == []
     finally:
-        world.bot.settings.allow_dms = True
+        world.bot.settings.discord.allow_dms = True
 
 
 async def test_article_with_mentions_pings_nobody(world: World) -> None:
@@ -296,7 +302,8 @@ async def test_article_with_mentions_pings_nobody(world: World) -> None:
     await emu.wait_for(lambda: emu.bot_messages(int(starter["id"])))
     # a mass ping that does not name the bot is no question for it
     assert emu.bot_messages(int(ping_only["id"])) == []
-    shown = await replied(emu, await emu.click(ix.messages[-1], "geobot:sources", user=dave))
+    sources = emu.buttons(ix.messages[-1])[0]["custom_id"]
+    shown = await replied(emu, await emu.click(ix.messages[-1], sources, user=dave))
     assert "semiconductor tariffs" in ix.text and "Tariff protest call" in ix.text and shown.answered
     bodies = message_payloads(emu, since=before)
     assert bodies
@@ -311,10 +318,15 @@ async def test_article_with_mentions_pings_nobody(world: World) -> None:
 async def test_non_admin_ingest_is_refused_and_admin_ingest_runs(world: World) -> None:
     emu = world.emu
     eve, admin = emu.user("eve"), emu.user("admin", admin=True)
+    with pytest.raises(PermissionError):  # Discord itself does not offer her the command
+        await emu.invoke("ingest", {"url": "https://news.example/feed.xml"}, user=eve)
+    emu.open_command(emu.guild_id, "ingest")  # the server's settings open it to everyone...
     refused = await replied(
         emu, await emu.invoke("ingest", {"url": "https://news.example/feed.xml"}, user=eve)
     )
-    assert refused.ephemeral and "Manage Server" in refused.text
+    assert (
+        refused.ephemeral and "Only members with the Manage Server permission" in refused.text
+    )  # ...the bot checks
     assert world.library.ingested == []
     bad = await replied(emu, await emu.invoke("ingest", {"url": "file:///etc/passwd"}, user=admin))
     assert bad.ephemeral and "http" in bad.text and world.library.ingested == []
@@ -334,7 +346,7 @@ async def test_long_answer_arrives_split_and_valid(world: World) -> None:
     assert len(ix.messages) >= 2
     descriptions = [e.get("description", "") for e in ix.embeds]
     assert all(len(d) <= 4096 for d in descriptions)
-    full = KeywordLibrary([LITHIUM]).ask(world.library.questions[-1])
+    full = KeywordLibrary([LITHIUM]).ask(world.library.questions[-1], world.emu.guild_id)
     assert " ".join(descriptions).split() == full.text.split()
     assert emu.buttons(ix.messages[-1]) and not emu.buttons(ix.messages[0])
 

@@ -1,22 +1,21 @@
-"""Plain parts of the Discord layer: cooldowns, dates, intents, feedback storage, error replies."""
+"""Plain parts of the Discord layer: cooldowns, dates, intents, error replies, digest messages."""
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import pytest
 from discord import app_commands
 
+from bot.digest import DigestLine
 from bot.discord.client import intents_for
 from bot.discord.cooldown import Cooldowns
 from bot.discord.dates import parse_since
+from bot.discord.digest_message import digest_embed, feeds_embed
 from bot.discord.error_handler import reply_for
 from bot.discord.errors import OnCooldown, UserInputError
-from bot.discord.feedback import FeedbackStore, Vote
 from bot.errors import BotError, LLMConfigError
+from bot.feeds import Feed
 from bot.settings import DiscordSettings
 from ingest.errors import IngestError, RefusedURL
 from vectorstore.errors import EmbeddingModelError, StoreError, StoreUnavailable, VectorStoreError
@@ -91,17 +90,53 @@ def test_every_error_a_package_raises_has_its_base(module: str, base: type[Excep
     assert errors and all(issubclass(cls, base) for cls in errors), errors
 
 
-async def test_feedback_is_stored_with_a_hashed_user_and_one_vote_per_user(tmp_path: Path) -> None:
-    store = FeedbackStore(tmp_path / "sub" / "feedback.sqlite3")
-    await store.open()
-    vote = Vote(message_id=7, user_id=42, vote=1, question="q?", answer="a [1].", cited_ids=["x", "y"])
-    await store.record(vote)
-    await store.record(Vote(7, 42, -1, "q?", "a [1].", ["x", "y"]))
-    await store.record(Vote(7, 43, 1, "q?", "a [1].", ["x", "y"]))
-    await store.close()
-    with sqlite3.connect(tmp_path / "sub" / "feedback.sqlite3") as db:
-        rows = db.execute(
-            "SELECT message_id, user_hash, vote, cited_ids FROM feedback ORDER BY vote"
-        ).fetchall()
-    assert rows[0] == (7, hashlib.sha256(b"42").hexdigest(), -1, '["x", "y"]')
-    assert {r[1] for r in rows} == {hashlib.sha256(b"42").hexdigest(), hashlib.sha256(b"43").hexdigest()}
+def _feed(**changes: object) -> Feed:
+    base = dict(
+        id=1, server_id=5, url="https://news.example/feed.xml", channel_id=9, title="Tidewater <@&1> Wire",
+        etag=None, last_modified=None, next_poll_at=0.0, poll_started_at=None, last_poll_at=None,
+        last_new_at=None, failures=0, failing_since=None, last_error=None,
+    )  # fmt: skip
+    return Feed(**(base | changes))  # type: ignore[arg-type]
+
+
+def test_a_digest_is_one_message_within_discords_limits_however_many_lines() -> None:
+    from testing.discord_emulator.limits import validate_message
+
+    line = DigestLine(
+        "Silo sensors @everyone", "Tidewater Wire", "2024-04-10", "https://t.example/a", ("Coast",)
+    )
+    embed = digest_embed(_feed(), [line])
+    assert embed["title"] == "New from Tidewater <@\u200b&1> Wire"
+    assert embed["description"] == (
+        "• [Silo sensors @\u200beveryone](<https://t.example/a>) — Tidewater Wire · 2024-04-10 · also: Coast"
+    )
+    many = [
+        DigestLine(f"Story number {i} " + "x" * 150, "P", "2024-01-01", f"https://t.example/{i}")
+        for i in range(300)
+    ]
+    big = digest_embed(_feed(), many)
+    assert validate_message({"embeds": [big]}, creating=True) is None
+    assert big["description"].endswith(" more") and "…and " in big["description"]
+    assert big["footer"]["text"].startswith("300 new articles")
+
+
+def test_missing_permissions_name_the_permission_discord_shows() -> None:
+    assert reply_for(app_commands.MissingPermissions(["manage_guild"])) == (
+        "Only members with the Manage Server permission can use this command."
+    )
+    assert "Manage Channels permission" in (
+        reply_for(app_commands.MissingPermissions(["manage_channels"])) or ""
+    )
+
+
+def test_the_feed_list_numbers_feeds_and_says_how_each_does() -> None:
+    from testing.discord_emulator.limits import validate_message
+
+    embed = feeds_embed(
+        [(_feed(), "failing for 3 h (2 errors in a row): HTTP 500"), (_feed(id=2, channel_id=None), "ok")], 20
+    )
+    assert [f["name"] for f in embed["fields"]] == [f"{n}. Tidewater <@\u200b&1> Wire" for n in (1, 2)]
+    assert "<#9>" in embed["fields"][0]["value"] and "HTTP 500" in embed["fields"][0]["value"]
+    assert embed["footer"]["text"] == "2 of 20 feeds"
+    assert validate_message({"embeds": [embed]}, creating=True) is None
+    assert "follows no feeds" in feeds_embed([], 20)["description"]

@@ -14,18 +14,13 @@ import pytest_asyncio
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.answer.labels import Labeller
 from bot.discord.client import GeoBot
-from bot.discord.feedback import FeedbackStore
-from bot.discord.ports import Services
 from bot.discord.runner import use_endpoints
-from bot.discord.services import PipelineIngester, StoreLibrary, build_asker
-from bot.settings import DiscordSettings, Secrets, Settings
-from ingest.publishers import PublisherDirectory
+from bot.discord.services import build_services
+from bot.settings import DiscordSettings, RecordsSettings, Secrets, Settings
 from testing.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import IngestedCorpus
 from vectorstore.settings import VectorStoreSettings
-from vectorstore.store import build_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -38,25 +33,22 @@ async def emu(
 ) -> AsyncIterator[DiscordEmulator]:
     emulator = DiscordEmulator(heartbeat_interval_ms=1000)
     await emulator.start()
-    settings = Settings(vectorstore=VectorStoreSettings(path=ingested_corpus.store_path))
-    publishers = PublisherDirectory.load()
-    store = build_store(settings.vectorstore)
-    services = Services(
-        asker=build_asker(settings, Secrets(), store, embedder, publishers),
-        library=StoreLibrary(store, embedder, labeller=Labeller(publishers)),
-        ingester=PipelineIngester(settings, store, embedder, publishers),
-    )
-    feedback = tmp_path_factory.mktemp("discord_publishers") / "feedback.sqlite3"
+    folder = tmp_path_factory.mktemp("discord_publishers")
     discord_settings = DiscordSettings(
         guild_ids=[emulator.guild_id],
         cooldown_seconds=0,
-        feedback_db=feedback,
         api_base=emulator.api_base,
         gateway_url=emulator.gateway_url,
     )
+    settings = Settings(
+        vectorstore=VectorStoreSettings(path=ingested_corpus.store_path),
+        discord=discord_settings,
+        records=RecordsSettings(db=folder / "records.sqlite3"),
+    )
+    services = build_services(settings, Secrets(), embedder)
     saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     use_endpoints(discord_settings)
-    bot = GeoBot(discord_settings, services, FeedbackStore(feedback))
+    bot = GeoBot(settings, services)
     task = asyncio.create_task(bot.start(emulator.token))
     try:
         await emulator.wait_for(lambda: emulator.command_syncs, within=30)
@@ -66,7 +58,6 @@ async def emu(
         await bot.close()
         await asyncio.wait_for(task, 10)
         await emulator.stop()
-        store.close()
         discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved[0], yarl.URL(saved[1])
 
 

@@ -8,7 +8,9 @@ import asyncio
 import json
 import os
 import signal
+import sqlite3
 import sys
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,11 +21,12 @@ import pytest
 import pytest_asyncio
 
 from bot.answer.labels import Labeller
-from bot.discord.services import PipelineIngester, StoreLibrary
+from bot.discord.services import LibraryViews, PipelineIngester
 from bot.settings import Settings
 from ingest.publishers import PublisherDirectory
 from testing.discord_emulator import DiscordEmulator, Interaction
 from tests.conftest import REPO
+from vectorstore.libraries import Libraries
 from vectorstore.settings import VectorStoreSettings
 from vectorstore.store import build_store
 
@@ -40,6 +43,7 @@ class Served:
     emu: DiscordEmulator
     process: asyncio.subprocess.Process
     log: Path
+    folder: Path
 
 
 def _env(tmp: Path, emu: DiscordEmulator) -> dict[str, str]:
@@ -47,7 +51,7 @@ def _env(tmp: Path, emu: DiscordEmulator) -> dict[str, str]:
     env.update(
         HF_HUB_OFFLINE="1",
         GEOBOT_VECTORSTORE__PATH=str(tmp / "store"),
-        GEOBOT_DISCORD__FEEDBACK_DB=str(tmp / "feedback.sqlite3"),
+        GEOBOT_RECORDS__DB=str(tmp / "records.sqlite3"),
     )
     env.update(
         DISCORD_TOKEN=emu.token,
@@ -78,34 +82,54 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Pat
 
 # The library adapters run in this process before the served bot opens the same store.
 def test_library_search_article_lead_and_stats(sample_store: Path, embedder: Any) -> None:
-    store = build_store(VectorStoreSettings(path=sample_store / "store"))
-    library = StoreLibrary(store, embedder, labeller=Labeller(PublisherDirectory.load()))
-    stats = library.stats()
-    assert stats["articles"] == len(list(SAMPLE.glob("*.md"))) and stats["chunks"] >= stats["articles"]
+    with Libraries(VectorStoreSettings(path=sample_store / "store")) as libraries:
+        library = LibraryViews(libraries, embedder, labeller=Labeller(PublisherDirectory.load()))
+        stats = library.stats(None)
+        assert stats["articles"] == len(list(SAMPLE.glob("*.md"))) and stats["chunks"] >= stats["articles"]
 
-    hits = library.search("Huawei 5G equipment", since=None, source=None, limit=10)
-    assert hits and len({h.article.id for h in hits}) == len(hits)
-    assert "huawei" in hits[0].article.title.lower() or "huawei" in library.lead(hits[0].article.id).lower()
-    assert library.search("Huawei", since=None, source="No Such Publisher", limit=10) == []
-    recent = library.search("Huawei", since=date(2030, 1, 1), source=None, limit=10)
-    assert recent == []
+        hits = library.search(None, "Huawei 5G equipment", since=None, source=None, limit=10)
+        assert hits and len({h.article.id for h in hits}) == len(hits)
+        lead = library.lead(None, hits[0].article.id).lower()
+        assert "huawei" in hits[0].article.title.lower() or "huawei" in lead
+        assert library.search(None, "Huawei", since=None, source="No Such Publisher", limit=10) == []
+        recent = library.search(None, "Huawei", since=date(2030, 1, 1), source=None, limit=10)
+        assert recent == []
 
-    article = library.get_article(hits[0].article.id)
-    assert article is not None and article.chunk_count >= 1
-    assert library.lead(article.id).strip()
-    assert library.get_article("no-such-id") is None
-    store.close()
+        article = library.get_article(None, hits[0].article.id)
+        assert article is not None and article.chunk_count >= 1
+        assert library.lead(None, article.id).strip()
+        assert library.get_article(None, "no-such-id") is None
+        # a server with no library of its own sees the base library, and gets none made for it
+        assert library.stats(77) == stats and libraries.servers() == []
 
 
 def test_ingester_reports_a_refused_url_as_failed(sample_store: Path, embedder: Any) -> None:
     settings = Settings(vectorstore=VectorStoreSettings(path=sample_store / "store"))
-    store = build_store(settings.vectorstore)
-    before = store.stats()["articles"]
-    summary = PipelineIngester(settings, store, embedder).ingest_urls(["http://127.0.0.1:9/article"])
-    assert (summary.added, summary.updated) == (0, 0)
-    assert len(summary.failed) == 1 and "127.0.0.1" in summary.failed[0]
-    assert store.stats()["articles"] == before
-    store.close()
+    with Libraries(settings.vectorstore) as libraries:
+        before = libraries.view(77).stats()["articles"]
+        ingester = PipelineIngester(settings, libraries, embedder, threading.Lock())
+        summary = ingester.ingest_urls(77, ["http://127.0.0.1:9/article"])
+        assert (summary.added, summary.updated) == (0, 0)
+        assert len(summary.failed) == 1 and "127.0.0.1" in summary.failed[0]
+        assert libraries.view(77).stats()["articles"] == before
+        assert ingester.remove(78, "anything") is None and 78 not in libraries.servers()
+
+
+def _tail(log: Path) -> str:
+    return log.read_text()[-3000:]
+
+
+async def _start(folder: Path, emu: DiscordEmulator, log: Path) -> asyncio.subprocess.Process:
+    """`geobot serve` in its own process, until it has synced its commands and is connected."""
+    syncs = len(emu.command_syncs)
+    with log.open("ab") as out:
+        process = await asyncio.create_subprocess_exec(
+            str(GEOBOT), "serve", cwd=folder, env=_env(folder, emu), stdout=out, stderr=out
+        )
+    await emu.wait_for(lambda: len(emu.command_syncs) > syncs or process.returncode is not None, within=120)
+    assert process.returncode is None, _tail(log)
+    await emu.wait_for(lambda: any(s.ws is not None and s.seq >= 2 for s in emu.sessions.values()), within=30)
+    return process
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -114,16 +138,12 @@ async def served(sample_store: Path) -> AsyncIterator[Served]:
     emu = DiscordEmulator()
     await emu.start()
     log = tmp / "serve.log"
-    with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            str(GEOBOT), "serve", cwd=tmp, env=_env(tmp, emu), stdout=out, stderr=out
-        )
+    log.write_bytes(b"")
+    served = Served(emu, await _start(tmp, emu, log), log, tmp)
     try:
-        await emu.wait_for(lambda: emu.command_syncs or process.returncode is not None, within=120)
-        assert process.returncode is None, log.read_text()[-3000:]
-        await emu.wait_ready(within=30)
-        yield Served(emu, process, log)
+        yield served
     finally:
+        process = served.process
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
             try:
@@ -144,7 +164,9 @@ async def test_serve_syncs_every_command_and_answers_with_citations(served: Serv
     emu = served.emu
     sync = emu.command_syncs[-1]
     assert sync.status == 200 and sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
-    assert {c["name"] for c in sync.payload} == {"ask", "sources", "search", "article", "stats", "ingest"}
+    assert {c["name"] for c in sync.payload} == {
+        "ask", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
+    }  # fmt: skip
 
     ix = await _done(
         emu, await emu.invoke("ask", {"question": "Which countries restrict Huawei?"}, user=emu.user("u"))
@@ -187,6 +209,34 @@ async def test_the_configured_question_limit_holds_for_ask_and_mention_chat(serv
     await emu.wait_for(lambda: emu.bot_messages(thread_id), within=60)
     reply = json.dumps(emu.bot_messages(thread_id))
     assert "too long (1,300 characters)" in reply and f"at most {QUESTION_LIMIT:,}" in reply
+
+
+@in_module_loop
+async def test_answer_buttons_and_sources_work_after_the_bot_restarts(served: Served) -> None:
+    emu, asker = served.emu, served.emu.user("restart-asker")
+    ix = await _done(
+        emu, await emu.invoke("ask", {"question": "Which countries restrict Huawei?"}, user=asker)
+    )
+    message = ix.messages[-1]
+    sources, thumbs_up, _ = (b["custom_id"] for b in emu.buttons(message))
+
+    # a deploy: systemd stops the process with SIGTERM, and starts a new one
+    served.process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(served.process.wait(), 30) == 0
+    identifies = emu.identifies
+    served.process = await _start(served.folder, emu, served.log)
+    assert emu.identifies == identifies + 1  # a new client, not a resumed session
+
+    shown = await _wait_reply(emu, await emu.click(message, sources, user=emu.user("later-reader")))
+    assert shown.ephemeral and "**[1]**" in shown.text and shown.rejected == []
+    thanks = await _wait_reply(emu, await emu.click(message, thumbs_up, user=emu.user("later-voter")))
+    assert "feedback was recorded" in thanks.text
+    again = await _wait_reply(emu, await emu.invoke("sources", user=asker))
+    assert again.ephemeral and "**[1]**" in again.text
+    answer_id = int(sources.rsplit(":", 1)[1])
+    with sqlite3.connect(served.folder / "records.sqlite3") as db:
+        votes = db.execute("SELECT vote FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
+    assert votes == [(1,)]
 
 
 @in_module_loop

@@ -53,7 +53,7 @@ def test_reliability_run_survives_everything(tmp_path: Path) -> None:
     assert ran >= GROUPS, f"no case ran for {sorted(GROUPS - ran)}"
     assert len(cases) >= (90 if QUICK else 40)
     faults = {f["id"]: f for f in data["faults"]}
-    expected = {"ingest_sigkill"} | (
+    expected = {"ingest_sigkill", "feed_poll_sigkill"} | (
         {"disk_full", "chroma_down", "llm_slow_or_down", "gateway_drop"} if QUICK else set()
     )
     assert set(faults) >= expected

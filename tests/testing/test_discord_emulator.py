@@ -11,6 +11,7 @@ import pytest_asyncio
 
 from testing.discord_emulator import DiscordEmulator, pings
 from testing.discord_emulator.limits import validate_commands, validate_message
+from testing.discord_emulator.payloads import MANAGE_GUILD
 
 pytestmark = pytest.mark.integration
 
@@ -173,3 +174,95 @@ async def test_threads_are_created_once_from_a_message(emu: DiscordEmulator) -> 
     assert status == 200 and [(m["type"], m["content"]) for m in history] == [(0, "in thread"), (21, "")]
     assert history[1]["message_reference"]["message_id"] == message["id"]
     assert history[1]["author"]["id"] == message["author"]["id"]
+
+
+async def _sync(emu: DiscordEmulator, commands: list[dict[str, Any]], guild_id: int) -> None:
+    path = f"/applications/{emu.application_id}/guilds/{guild_id}/commands"
+    status, _ = await call(emu, "PUT", path, commands)
+    assert status == 200
+
+
+MANAGED = {
+    **COMMAND,
+    "name": "feeds",
+    "default_member_permissions": str(MANAGE_GUILD),
+    "contexts": [0],
+    "options": [
+        {
+            "name": "add",
+            "description": "Follow",
+            "type": 1,
+            "options": [
+                {"name": "url", "description": "Address", "type": 3, "required": True},
+                {"name": "channel", "description": "Where", "type": 7, "channel_types": [0, 11]},
+            ],
+        }
+    ],
+}
+
+
+async def test_commands_are_offered_as_discord_offers_them(emu: DiscordEmulator) -> None:
+    other, other_general = await emu.add_guild("Other")
+    forum = await emu.add_channel(other, "help", forum=True)
+    await _sync(emu, [MANAGED], other)
+    member, manager = emu.user("member"), emu.user("manager")
+    emu.grant(manager, other, MANAGE_GUILD)
+    with pytest.raises(LookupError):  # synced to the other guild only
+        await emu.invoke("feeds add", {"url": "https://x.example/f"}, user=manager)
+    with pytest.raises(PermissionError):  # not offered without Manage Server...
+        await emu.invoke("feeds add", {"url": "https://x.example/f"}, user=member, channel_id=other_general)
+    with pytest.raises(ValueError):  # a forum is not among the channel types the option takes
+        await emu.invoke(
+            "feeds add",
+            {"url": "https://x.example/f", "channel": str(forum)},
+            user=manager,
+            channel_id=other_general,
+        )
+    ix = await emu.invoke(
+        "feeds add",
+        {"url": "https://x.example/f", "channel": str(other_general)},
+        user=manager,
+        channel_id=other_general,
+    )
+    assert ix.data["options"] == [
+        {
+            "name": "add",
+            "type": 1,
+            "options": [
+                {"name": "url", "type": 3, "value": "https://x.example/f"},
+                {"name": "channel", "type": 7, "value": str(other_general)},
+            ],
+        }
+    ]
+    assert ix.data["resolved"]["channels"][str(other_general)]["name"] == "general"
+    assert ix.guild_id == other
+    emu.open_command(other, "feeds")  # ...unless the server's settings open it to everyone
+    opened = await emu.invoke(
+        "feeds add", {"url": "https://x.example/f"}, user=member, channel_id=other_general
+    )
+    assert opened.guild_id == other
+    with pytest.raises(LookupError):  # a command synced to guilds does not exist in a direct message
+        await emu.invoke(
+            "feeds add", {"url": "https://x.example/f"}, user=member, channel_id=emu.dm_channel(member)
+        )
+
+
+async def test_forum_posts_are_threads_opened_by_their_author(emu: DiscordEmulator) -> None:
+    forum = await emu.add_channel(emu.guild_id, "questions", forum=True)
+    author = emu.user("asker")
+    with pytest.raises(ValueError):
+        await emu.post_message("nobody posts in the forum itself", author=author, channel_id=forum)
+    thread_id, first = await emu.post_forum_thread(forum, "Why?", "Tell me why.", author=author)
+    thread = emu.channels[thread_id]
+    assert thread["parent_id"] == str(forum) and thread["owner_id"] == str(author.id)
+    assert first["id"] == str(thread_id) and first["channel_id"] == str(thread_id)
+    status, error = await call(emu, "POST", f"/channels/{forum}/messages", {"content": "x"})
+    assert (status, error["code"]) == (400, 50008)
+    status, error = await call(
+        emu, "POST", f"/channels/{thread_id}/messages/{thread_id}/threads", {"name": "n"}
+    )
+    assert (status, error["code"]) == (400, 50024)  # no thread from a message in a thread
+    status, _ = await call(emu, "POST", f"/channels/{thread_id}/messages", {"content": "an answer"})
+    assert status == 200 and [m["content"] for m in emu.bot_messages(thread_id)] == ["an answer"]
+    reply = await emu.post_message("and?", author=emu.user("other"), channel_id=thread_id, reply_to=first)
+    assert reply["type"] == 19 and reply["referenced_message"]["id"] == first["id"]

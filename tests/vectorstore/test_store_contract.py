@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from vectorstore.base import ArticleStore
+from vectorstore.base import ArticleStore, LibraryReader
 from vectorstore.catalog import holds_vectors, local_folder, open_catalog
+from vectorstore.libraries import Libraries, LibraryView
 from vectorstore.metadata import chunk_id, published_ts
 from vectorstore.records import ArticleRecord, ArticleWrite, ChunkRecord
 from vectorstore.retrieval import Filters, HybridRetriever
@@ -26,8 +27,11 @@ from vectorstore.store import STATS_KEYS, Store, build_store
 DIM = 384
 _collections = itertools.count()
 
-# What ingest and the bot are typed against: mypy checks that Store implements all of it.
+# What ingest and the bot are typed against: mypy checks that Store implements all of it, and
+# that a server's view of its libraries and a single library can both be read alike.
 STORE_CLASS: type[ArticleStore] = Store
+READERS: tuple[type[LibraryReader], ...] = (Store, LibraryView)
+SERVER_A, SERVER_B = 111111111111111111, 222222222222222222
 
 
 def _hnsw(collection: Any) -> dict[str, Any]:
@@ -84,6 +88,10 @@ class StoreContract:
 
     @pytest.fixture
     def store(self) -> Iterator[Store]:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def libraries(self) -> Iterator[Libraries]:
         raise NotImplementedError
 
     def test_add_get_count(self, store: Store) -> None:
@@ -336,6 +344,108 @@ class StoreContract:
         again = open_client(settings).get_collection(settings.collection)
         assert _hnsw(again)["ef_search"] == 400
 
+    # -- a library per server -----------------------------------------------------------------
+
+    @staticmethod
+    def _three_libraries(libraries: Libraries) -> None:
+        """Base, server A and server B each hold one article about lighthouses."""
+        libraries.own(None).write_article(
+            article("base1", publisher="Base Wire", published="2019-01-01"),
+            chunks("base1", ["Lighthouse keepers in the base library."]),
+            np.stack([unit(0.9, 0.4359)]),
+        )
+        libraries.own(SERVER_A).write_article(
+            article("a1", publisher="Alpha Post", published="2024-02-02"),
+            chunks("a1", ["Lighthouse lenses that server A ingested."]),
+            np.stack([unit(1, 0)]),
+        )
+        libraries.own(SERVER_B).write_article(
+            article("b1", publisher="Bravo Times", published="2024-03-03"),
+            chunks("b1", ["Lighthouse fog signals only server B knows."]),
+            np.stack([unit(0.95, 0.3122)]),
+        )
+
+    def test_a_server_reads_the_base_library_and_its_own_never_anothers(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        a, b, dm = libraries.view(SERVER_A), libraries.view(SERVER_B), libraries.view(None)
+        query = unit(1, 0).tolist()
+        assert [h.record.id for h in a.query(query, 10)] == ["a1:0", "base1:0"]  # merged by cosine
+        assert [h.score for h in a.query(query, 10)] == pytest.approx([1.0, 0.9], abs=1e-3)
+        assert [h.record.id for h in b.query(query, 10)] == ["b1:0", "base1:0"]
+        assert [h.record.id for h in dm.query(query, 10)] == ["base1:0"]
+        assert [h.record.id for h in a.query(query, 1)] == ["a1:0"]
+        assert {h.record.id for h in a.keyword_query("lighthouse", 10)} == {"a1:0", "base1:0"}
+        assert [h.record.id for h in b.keyword_query("fog signals", 10)] == ["b1:0"]
+        assert a.keyword_query("fog signals", 10) == [] and dm.keyword_query("lenses", 10) == []
+        assert a.get_article("b1") is None and b.get_article("a1") is None and dm.get_article("a1") is None
+        assert a.get_article("base1") is not None and a.get_article("a1") is not None
+        assert [x.id for x in a.list_articles()] == ["a1", "base1"]
+        assert [x.id for x in b.list_articles(publisher="bravo times")] == ["b1"]
+        assert [x.id for x in a.list_articles(limit=1, offset=1)] == ["base1"]
+        assert {r.id for r in a.get(where={"article_id": {"$in": ["a1", "b1", "base1"]}})} == {
+            "a1:0",
+            "base1:0",
+        }
+        assert a.count() == 2 and dm.count() == 1
+        assert a.find_article_by_hash("hash-b1") is None and b.find_article_by_hash("hash-b1") is not None
+        assert a.stats() == {
+            "articles": 2,
+            "chunks": 2,
+            "publishers": 2,
+            "earliest": "2019-01-01",
+            "latest": "2024-02-02",
+            "last_ingest": "2026-01-02T03:04:05+00:00",
+        }
+        assert dm.stats()["articles"] == 1
+        since = {"published_ts": {"$gte": published_ts("2020-01-01")}}
+        assert [h.record.id for h in a.query(query, 10, where=since)] == ["a1:0"]
+        assert libraries.servers() == [SERVER_A, SERVER_B]
+
+    def test_a_server_without_a_library_reads_the_base_and_makes_nothing(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        quiet = 333333333333333333
+        view = libraries.view(quiet)
+        assert [h.record.id for h in view.query(unit(1, 0).tolist(), 10)] == ["base1:0"]
+        assert view.stats()["articles"] == 1
+        assert libraries.existing(quiet) is None and quiet not in libraries.servers()
+
+    def test_an_article_in_both_libraries_is_read_once(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        libraries.own(SERVER_A).write_article(
+            article("base1", publisher="Base Wire", published="2019-01-01"),
+            chunks("base1", ["Lighthouse keepers in the base library."]),
+            np.stack([unit(0.9, 0.4359)]),
+        )
+        view = libraries.view(SERVER_A)
+        assert [h.record.id for h in view.query(unit(1, 0).tolist(), 10)] == ["a1:0", "base1:0"]
+        assert [h.record.id for h in view.keyword_query("keepers", 10)] == ["base1:0"]
+        assert view.stats()["articles"] == 2 and len(view.list_articles()) == 2
+
+    def test_removing_from_a_server_library_leaves_the_others(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        assert libraries.own(SERVER_A).delete_article("a1") is True
+        assert libraries.view(SERVER_A).get_article("a1") is None
+        assert [h.record.id for h in libraries.view(SERVER_A).query(unit(1, 0).tolist(), 10)] == ["base1:0"]
+        assert libraries.view(SERVER_B).get_article("b1") is not None
+        assert libraries.own(None).get_article("base1") is not None
+        assert libraries.own(SERVER_A).delete_article("base1") is False  # not its article
+        assert libraries.own(None).count() == 1
+
+    def test_libraries_survive_reopen_and_reindex(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        settings = libraries.settings
+        libraries.close()
+        again = Libraries(settings)
+        try:
+            assert again.servers() == [SERVER_A, SERVER_B]
+            view = again.view(SERVER_B)
+            assert {h.record.id for h in view.keyword_query("lighthouse", 10)} == {"b1:0", "base1:0"}
+            own = again.own(SERVER_B)
+            assert own.reindex() == {"articles": 1, "chunks": 1}  # from its own collection alone
+            assert [x.id for x in own.list_articles()] == ["b1"]
+        finally:
+            again.close()
+
 
 class TestEmbeddedStore(StoreContract):
     @pytest.fixture
@@ -343,6 +453,25 @@ class TestEmbeddedStore(StoreContract):
         store = build_store(VectorStoreSettings(path=tmp_path / "store"))
         yield store
         store.close()
+
+    @pytest.fixture
+    def libraries(self, tmp_path: Path) -> Iterator[Libraries]:
+        libraries = Libraries(VectorStoreSettings(path=tmp_path / "store"))
+        yield libraries
+        libraries.close()
+
+    def test_a_server_library_lives_in_its_own_folder_and_collection(self, libraries: Libraries) -> None:
+        self._three_libraries(libraries)
+        root = libraries.settings.path
+        own = libraries.own(SERVER_A)
+        assert own.local_folder == root / "servers" / str(SERVER_A)
+        assert (root / "servers" / str(SERVER_A) / "keyword.sqlite3").is_file()
+        assert holds_vectors(root / "servers" / str(SERVER_A)) and holds_vectors(root)
+        assert libraries.own(None).local_folder == root
+        from vectorstore.chroma import open_client
+
+        names = {c.name for c in open_client(libraries.settings).list_collections()}
+        assert names == {"articles", f"articles-s{SERVER_A}", f"articles-s{SERVER_B}"}
 
     def test_local_folder_holds_the_whole_store(self, store: Store, tmp_path: Path) -> None:
         folder = tmp_path / "store"
@@ -403,6 +532,16 @@ class TestServerStore(StoreContract):
         store = build_store(settings)
         yield store
         store.close()
+
+    @pytest.fixture
+    def libraries(self, tmp_path: Path, chroma_server: tuple[str, int]) -> Iterator[Libraries]:
+        host, port = chroma_server
+        settings = VectorStoreSettings(
+            mode="http", host=host, port=port, path=tmp_path / "store", collection=f"libs{next(_collections)}"
+        )
+        libraries = Libraries(settings)
+        yield libraries
+        libraries.close()
 
     def test_a_server_store_has_no_local_folder(self, store: Store) -> None:
         # The server can be emptied behind this process's back: nothing beside it is trusted.

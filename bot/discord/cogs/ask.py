@@ -1,27 +1,50 @@
-"""/ask and /sources."""
+"""/ask and /sources, and the daily deletion of answers past `[answers] retention_days`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from datetime import date
 from typing import Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.answer.types import Question
 from bot.discord import render
-from bot.discord.answering import AnswerView, ask, send_parts, send_sources
+from bot.discord.answering import ask, post_answer, send_parts, send_sources
 from bot.discord.checks import SinceDate, cooldown_check
 from bot.discord.client import GeoBot
 from bot.discord.limits import NAME_MAX, OPTION_TEXT_MAX
 from bot.discord.publisher_filter import CHOICES, DESCRIPTIONS, type_filter
 
+logger = logging.getLogger(__name__)
+
 
 class AskCog(commands.Cog):
     def __init__(self, bot: GeoBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.prune.start()
+
+    async def cog_unload(self) -> None:
+        self.prune.cancel()
+
+    @tasks.loop(hours=24)
+    async def prune(self) -> None:
+        days = self.bot.settings.answers.retention_days
+        try:
+            gone = await asyncio.to_thread(self.bot.services.answers.prune, days)
+        except sqlite3.Error as exc:  # tried again tomorrow
+            logger.error("could not delete answers older than %d days: %s", days, exc)
+            return
+        if any(gone.values()):
+            logger.info(
+                "deleted %d answers and %d digests older than %d days", gone["answers"], gone["digests"], days
+            )
 
     @app_commands.command(name="ask")
     @app_commands.describe(
@@ -52,12 +75,17 @@ class AskCog(commands.Cog):
             publisher_types=only,
             exclude_publisher_types=leave_out,
         )
-        answer, elapsed = await ask(self.bot, asked)
-        parts = render.answer_messages(answer, elapsed)
-        await send_parts(
-            lambda **kw: interaction.followup.send(wait=True, **kw), parts, AnswerView(self.bot, answer)
+        server = interaction.guild_id
+        answer, elapsed = await ask(self.bot, asked, server)
+        await post_answer(
+            self.bot,
+            lambda **kw: interaction.followup.send(wait=True, **kw),
+            answer,
+            elapsed,
+            server=server,
+            channel_id=interaction.channel_id or 0,
+            user_id=interaction.user.id,
         )
-        self.bot.remember(interaction.user.id, interaction.channel_id or 0, answer)
 
     # An option, not subcommands: a command with subcommands cannot be run on its own, so
     # `/sources` as everyone uses it (and as the Sources button shows it) would stop working.
@@ -71,13 +99,13 @@ class AskCog(commands.Cog):
         """The passages behind your last answer here, or the library's publishers (only you see them)."""
         if show == "library":
             await interaction.response.defer(thinking=True, ephemeral=True)
-            rows = await asyncio.to_thread(self.bot.services.library.publishers)
+            rows = await asyncio.to_thread(self.bot.services.library.publishers, interaction.guild_id)
             parts = render.publishers_messages(rows)
             await send_parts(
                 lambda **kw: interaction.followup.send(ephemeral=True, wait=True, **kw), parts, None
             )
             return
-        answer = self.bot.last_answer(interaction.user.id, interaction.channel_id or 0)
+        answer = await self.bot.last_answer(interaction.user.id, interaction.channel_id or 0)
         if answer is None:
             await interaction.response.send_message(
                 "You have not asked anything in this channel yet; try /ask.", ephemeral=True

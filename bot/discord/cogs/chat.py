@@ -1,5 +1,7 @@
-"""Mention chat: a message that mentions the bot is answered in a thread started from it;
-later messages in that thread are follow-ups carrying the thread's earlier turns."""
+"""Chat: a message that mentions the bot is answered in a thread started from it; later messages
+in that thread are follow-ups carrying the thread's earlier turns. Each channel's mode
+(``bot.channel_modes``) decides what else is answered: every question in ``auto`` mode (and
+the first post of each new thread of a forum), nothing at all in ``off`` mode."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from discord.ext import commands
 
 from bot.answer import display
 from bot.answer.types import Question, Turn
+from bot.channel_modes import Mode, looks_like_question
 from bot.discord import render
-from bot.discord.answering import AnswerView, ask, send_parts
+from bot.discord.answering import ask, post_answer
 from bot.discord.client import GeoBot
 from bot.discord.error_handler import chat_reply_for
 from bot.discord.errors import OnCooldown
@@ -47,27 +50,79 @@ class ChatCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        # Bots include this one: it never answers itself or another bot.
         if message.author.bot or self.bot.user is None:
             return
         channel = message.channel
-        if isinstance(channel, discord.Thread) and channel.owner_id == self.bot.user.id:
-            await self._follow_up(message, channel)
-        elif message.guild is None:
-            if self.bot.settings.allow_dms:
+        if message.guild is None:
+            if self.bot.settings.discord.allow_dms:
                 await self._direct(message)
-        elif any(user.id == self.bot.user.id for user in message.mentions):
-            # Named explicitly: an @everyone or role ping alone (which mentioned_in counts) is
-            # not a question for the bot, but a question naming it is, whatever else it pings.
-            await self._start_thread(message)
+            return
+        thread = channel if isinstance(channel, discord.Thread) else None
+        mode = self.bot.services.channels.of(thread.parent_id if thread else channel.id)
+        if mode is Mode.OFF:
+            return
+        # Named explicitly: an @everyone or role ping alone (which mentioned_in counts) is not a
+        # question for the bot, but a question naming it is, whatever else it pings.
+        mentioned = any(user.id == self.bot.user.id for user in message.mentions)
+        if thread is not None and thread.owner_id == self.bot.user.id:
+            await self._follow_up(message, thread)
+        elif thread is not None and mode is Mode.AUTO and self._opens_forum_post(message, thread):
+            await self._auto(message, thread, self._forum_question(message, thread))
+        elif mentioned:
+            await self._start_thread(message, thread)
+        elif thread is None and mode is Mode.AUTO:
+            await self._auto(message, None, self._auto_question(message))
 
-    async def _start_thread(self, message: discord.Message) -> None:
+    @staticmethod
+    def _opens_forum_post(message: discord.Message, thread: discord.Thread) -> bool:
+        # A forum post is a thread whose first message has the thread's own id.
+        return isinstance(thread.parent, discord.ForumChannel) and message.id == thread.id
+
+    def _auto_question(self, message: discord.Message) -> str | None:
+        reference = message.reference
+        replied = reference.resolved if reference is not None else None
+        to_someone_else = reference is not None and not (
+            isinstance(replied, discord.Message)
+            and self.bot.user is not None
+            and replied.author.id == self.bot.user.id
+        )
+        text = self._question_text(message)
+        return text if looks_like_question(text, replies_to_someone_else=to_someone_else) else None
+
+    def _forum_question(self, message: discord.Message, thread: discord.Thread) -> str | None:
+        """A forum post asks in its title, its text, or both."""
+        text, title = self._question_text(message), " ".join(thread.name.split())
+        asks_in_text, asks_in_title = looks_like_question(text), looks_like_question(title)
+        if asks_in_text and asks_in_title and title not in text:
+            return f"{title} {text}"
+        return text if asks_in_text else title if asks_in_title else None
+
+    async def _auto(self, message: discord.Message, thread: discord.Thread | None, text: str | None) -> None:
+        """Auto mode: a question, within the channel's budget and the asker's, gets an answer in
+        a thread (a forum post's own); anything else is left alone, without a word."""
+        if text is None:
+            return
+        channel_id = thread.parent_id if thread is not None else message.channel.id
+        if self.bot.channel_budget.hit(channel_id) or self.bot.cooldowns.hit(message.author.id):
+            logger.info("auto mode: a question in channel %s left unanswered (over the budget)", channel_id)
+            return
+        if thread is None:
+            thread = await message.create_thread(
+                name=render.truncate(text, THREAD_NAME_MAX), auto_archive_duration=1440
+            )
+        await self._answer(message, thread, Question(text=text), counted=True)
+
+    async def _start_thread(self, message: discord.Message, thread: discord.Thread | None) -> None:
         text = self._question_text(message)
         if not text:
             await message.reply(EMPTY)
             return
-        thread = await message.create_thread(
-            name=render.truncate(text, THREAD_NAME_MAX), auto_archive_duration=1440
-        )
+        if thread is None:
+            thread = await message.create_thread(
+                name=render.truncate(text, THREAD_NAME_MAX), auto_archive_duration=1440
+            )
+        # In a thread already (a forum post, someone's thread), the answer goes there.
         await self._answer(message, thread, Question(text=text))
 
     async def _follow_up(self, message: discord.Message, thread: discord.Thread) -> None:
@@ -115,16 +170,30 @@ class ChatCog(commands.Cog):
         return tuple(turns[-HISTORY_TURNS:])
 
     async def _answer(
-        self, message: discord.Message, where: discord.abc.Messageable, question: Question
+        self,
+        message: discord.Message,
+        where: discord.abc.Messageable,
+        question: Question,
+        *,
+        counted: bool = False,
     ) -> None:
-        retry_after = self.bot.cooldowns.hit(message.author.id)
+        """Answer in ``where``; ``counted``: the asker's cooldown was charged already."""
+        retry_after = 0.0 if counted else self.bot.cooldowns.hit(message.author.id)
+        server = message.guild.id if message.guild else None
         try:
             if retry_after:
                 raise OnCooldown(retry_after)
             async with where.typing():
-                answer, elapsed = await ask(self.bot, question)
-            await send_parts(
-                where.send, render.answer_messages(answer, elapsed), AnswerView(self.bot, answer)
+                answer, elapsed = await ask(self.bot, question, server)
+            channel_id = getattr(where, "id", message.channel.id)
+            await post_answer(
+                self.bot,
+                where.send,
+                answer,
+                elapsed,
+                server=server,
+                channel_id=channel_id,
+                user_id=message.author.id,
             )
         except Exception as exc:  # every failure gets one short reply; chat_reply_for logs the bugs
             try:

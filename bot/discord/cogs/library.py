@@ -1,4 +1,5 @@
-"""/search, /article and /stats: what the library holds."""
+"""/search, /article and /stats: what the library holds, as the server they are used in sees it
+(the base library and its own; a direct message, the base library alone)."""
 
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ class LibraryCog(commands.Cog):
         only, leave_out = type_filter(publisher_type, exclude_type)
         hits = await asyncio.to_thread(
             self.bot.services.library.search,
+            interaction.guild_id,
             query,
             since=since,
             source=source,
@@ -109,14 +111,14 @@ class LibraryCog(commands.Cog):
         """Show one article: title, publisher, author, date, link and its opening paragraph."""
         await interaction.response.defer(thinking=True, ephemeral=True)
         library = self.bot.services.library
-        article = await asyncio.to_thread(library.get_article, id.strip())
+        article = await asyncio.to_thread(library.get_article, interaction.guild_id, id.strip())
         if article is None:
             shown = render.truncate(render.neutralise(id), NAME_MAX)
             await interaction.followup.send(
                 f"No article has the id `{shown}`; /search finds ids.", ephemeral=True
             )
             return
-        lead = await asyncio.to_thread(library.lead, article.id)
+        lead = await asyncio.to_thread(library.lead, interaction.guild_id, article.id)
         embed = render.article_embed(article, lead, library.label(article))
         await interaction.followup.send(embed=discord.Embed.from_dict(embed))
 
@@ -124,7 +126,7 @@ class LibraryCog(commands.Cog):
     async def stats_command(self, interaction: discord.Interaction) -> None:
         """How many articles, chunks and publishers the library holds, and how recent they are."""
         await interaction.response.defer(thinking=True, ephemeral=True)
-        stats = await asyncio.to_thread(self.bot.services.library.stats)
+        stats = await asyncio.to_thread(self.bot.services.library.stats, interaction.guild_id)
         await interaction.followup.send(embed=discord.Embed.from_dict(render.stats_embed(stats)))
 
 

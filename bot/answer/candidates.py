@@ -37,6 +37,7 @@ class Candidate:
     # Other articles' sentences stating the same answer (the same date, figure, name): cited too.
     corroboration: list[Candidate] = field(default_factory=list)
     score: float = 0.0
+    shown: str = ""  # as the answer quotes it (set when composed; see extractive.quote)
 
     @property
     def article(self) -> str:

@@ -136,6 +136,15 @@ class ExtractiveAnswerer:
             kept = [c for c in kept if all(c is not other for other in kept[0].corroboration)]
         chosen: list[Candidate] = []
         used = 0
+
+        def room_for(cand: Candidate) -> bool:
+            # A sentence already quoted (as the one before another that points back to it) is
+            # not quoted again, nor put before a sentence that follows it here.
+            if any(cand.text in c.shown for c in chosen):
+                return False
+            cand.shown = quote(cand, [c.shown for c in chosen])
+            return not chosen or used + len(cand.shown) + 8 <= p.max_chars
+
         for cand in self._with_followers(qa, kept, ranked):
             if len(chosen) >= limit:
                 break
@@ -146,18 +155,16 @@ class ExtractiveAnswerer:
                 known = {article_of(ch) for ch in twin.chunks}
                 twin.chunks.extend(ch for ch in cand.chunks if article_of(ch) not in known)
                 continue
-            cost = len(quote(cand)) + 8
-            if chosen and used + cost > p.max_chars:
+            if not room_for(cand):
                 continue
             chosen.append(cand)
-            used += cost
+            used += len(cand.shown) + 8
         if qa.asks[0] is Asks.STANCE and self.labeller is not None:
             # a reaction as several kinds of publisher report it: each kind gets its best sentence
             for cand in other_voices(qa, chosen, ranked, p.keep_margin, self.label_of):
-                cost = len(quote(cand)) + 8
-                if used + cost <= p.max_chars:
+                if room_for(cand):
                     chosen.append(cand)
-                    used += cost
+                    used += len(cand.shown) + 8
         return Composed(chosen, [], disagreement(qa, chosen[0], ranked) if chosen else None)
 
     def label_of(self, cand: Candidate) -> PublisherLabel:
@@ -212,7 +219,7 @@ class ExtractiveAnswerer:
                 text += "\n" if text else ""
                 headings.append((len(text), part.heading))
             for cand in part.sentences:
-                said = _fit(quote(cand), budget // 2 if composed.items else budget)
+                said = _fit(cand.shown or quote(cand), budget // 2 if composed.items else budget)
                 if cand is composed.sentences[0] and qa.asks[0] in _DATED:
                     said += _reported(cand)
                 groups = [cites.cite(source.chunks, source.text) for source in (cand, *cand.corroboration)]
@@ -330,9 +337,10 @@ def _values(cand: Candidate) -> set[str]:
     return {e.key for e in cand.expressions if e.kind in _VALUE_KINDS}
 
 
-def quote(cand: Candidate) -> str:
-    """The sentence as quoted: with the one before it when it opens by pointing back ("He said...")."""
-    if cand.previous and refers_back(cand.text):
+def quote(cand: Candidate, already: Sequence[str] = ()) -> str:
+    """The sentence as quoted: with the one before it when it opens by pointing back ("He
+    said...", "However, ..."), unless the answer ``already`` quotes that one."""
+    if cand.previous and refers_back(cand.text) and not any(cand.previous in s for s in already):
         return f"{cand.previous} {cand.text}"
     return cand.text
 

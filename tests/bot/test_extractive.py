@@ -254,3 +254,15 @@ def test_a_fact_reworded_in_the_same_article_is_stated_once() -> None:
     ]
     text = ask("Who founded Gull Lines, the ferry company lobbying the unions?", passages, fact_sentences=2)
     assert text.count("founded by") == 1
+
+
+def test_the_sentence_before_one_that_points_back_is_not_quoted_twice() -> None:
+    passages = [
+        passage(
+            "p1",
+            "The ferry board ended the night crossing to Westmoor because too few passengers used it. "
+            "However, the board kept one late crossing on Fridays for hospital staff.",
+        )
+    ]
+    text = ask("Why did the ferry board end the night crossing to Westmoor?", passages)
+    assert text.count("too few passengers") == 1 and "Fridays" in text

@@ -62,6 +62,9 @@ class ExtractiveParams:
     list_margin: float = 3.0
     same_fact: float = 0.6
     same_words: float = 0.8
+    # A follow-up's answer leads with something the user has not just read, unless what is new
+    # scores this much (log-odds) below the best sentence.
+    told_margin: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,8 @@ class ExtractiveAnswerer:
             return self.abstain(question, passages)
         if qa.current:
             ranked = newest_first(ranked, self.params.keep_margin)
+        if question.history:
+            ranked = not_told_again(ranked, question.history[-1].answer, self.params.told_margin)
         return self.render(question, qa, self.compose(qa, ranked))
 
     def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
@@ -330,6 +335,21 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
         return (not isinstance(ts, int), -float(ts) if isinstance(ts, int) else 0.0)
 
     return sorted(close, key=age) + rest
+
+
+def not_told_again(ranked: Sequence[Candidate], told: str, margin: float) -> list[Candidate]:
+    """The ranking with sentences of the previous answer moved behind new ones scoring within
+    ``margin`` of the best: a follow-up asks for what that answer did not say."""
+    best = ranked[0].score
+    new = [c for c in ranked if c.text not in told]
+    if not new or new[0].score < best - margin:
+        return list(ranked)
+    again = [c for c in ranked if c.text in told]
+    return [
+        *(c for c in new if c.score >= best - margin),
+        *again,
+        *(c for c in new if c.score < best - margin),
+    ]
 
 
 def _values(cand: Candidate) -> set[str]:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams
+from bot.answer.candidates import Candidate
+from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, not_told_again
 from bot.answer.questions import clean_question
 from bot.answer.types import Question
 from vectorstore.records import ChunkRecord
@@ -266,3 +267,22 @@ def test_the_sentence_before_one_that_points_back_is_not_quoted_twice() -> None:
     ]
     text = ask("Why did the ferry board end the night crossing to Westmoor?", passages)
     assert text.count("too few passengers") == 1 and "Fridays" in text
+
+
+def _scored(text: str, score: float) -> Candidate:
+    return Candidate(text, 0, 0, [chunk("s1", text)], set(), [], frozenset(), score=score)
+
+
+def test_a_follow_up_leads_with_what_the_previous_answer_did_not_say() -> None:
+    told = "The ferry board ended the night crossing. [1] It kept one crossing on Fridays. [1]"
+    ranked = [
+        _scored("The ferry board ended the night crossing.", 0.0),
+        _scored("Captain Ines Moreau said the crew would move to day shifts.", -1.5),
+        _scored("It kept one crossing on Fridays.", -1.8),
+        _scored("The harbour cafe closes at six.", -4.0),
+    ]
+    order = [c.text for c in not_told_again(ranked, told, margin=2.0)]
+    assert order[0].startswith("Captain Ines Moreau")
+    assert order[1:3] == [ranked[0].text, ranked[2].text] and order[3] == ranked[3].text
+    # nothing new close enough to the best: the ranking stands ("who said that?" may need it again)
+    assert [c.text for c in not_told_again(ranked, told, margin=1.0)] == [c.text for c in ranked]

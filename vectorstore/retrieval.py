@@ -267,10 +267,11 @@ class HybridRetriever:
         return conditions[0] if len(conditions) == 1 else {"$and": conditions}
 
     def publisher_spellings(self, name: str) -> list[str]:
-        """Stored publisher names equal to ``name`` ignoring case and spacing."""
-        wanted = " ".join(name.split()).casefold()
+        """Stored publisher names equal to ``name`` ignoring case, spacing, punctuation and a
+        leading "The" ("guardian" finds "The Guardian")."""
+        wanted = _plain_name(name)
         found = {a.publisher for a in self.index.list_articles() if a.publisher}
-        return sorted(p for p in found if " ".join(p.split()).casefold() == wanted)
+        return sorted(p for p in found if _plain_name(p) == wanted)
 
     def retrieve(
         self,
@@ -317,3 +318,7 @@ class LangChainRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         return [p.to_document() for p in self.retriever.retrieve(query, self.filters, k=self.k)]
+
+
+def _plain_name(name: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", name.casefold()).split()).removeprefix("the ")

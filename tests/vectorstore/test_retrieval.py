@@ -144,6 +144,15 @@ def test_single_filter_and_unknown_publisher() -> None:
         Filters(since=date(2021, 1, 2), until=date(2021, 1, 1))
 
 
+def test_a_publisher_is_found_without_its_the_or_punctuation() -> None:
+    retriever = make_retriever(
+        FakeIndex([], [], ["The Harbour Gazette", "Harbour-Gazette", "Gazette Weekly"])
+    )
+    wanted = {"publisher": {"$in": ["Harbour-Gazette", "The Harbour Gazette"]}}
+    assert retriever.where(Filters(publisher="harbour gazette")) == wanted
+    assert retriever.where(Filters(publisher="The Harbour Gazette")) == wanted
+
+
 def test_langchain_adapter_returns_documents_with_their_articles() -> None:
     a = chunk("a:0", "A", "Some words about spectrum auctions.")
     retriever = LangChainRetriever(retriever=make_retriever(FakeIndex([ScoredChunk(a, 0.5)], [], [])))

@@ -66,7 +66,11 @@ _PROMPT = re.compile(
     r"^share (?:this|on|via)\b|^follow (?:us|@|the)\b|^(?:sign up|subscribe)\b|\bsign up (?:for|to)\b|"
     r"\bnewsletter\b|^(?:listen|watch)(?: now)?:|^advertisement\b|^related:|^more:|"
     r"\ball rights reserved\b|^©|\bcookies?\b.*\b(?:accept|policy)\b|\bterms of (?:use|service)\b|"
-    r"^download (?:the|our)\b|^(?:get|download) the app\b",
+    r"^download (?:the|our)\b|^(?:get|download) the app\b|"
+    # where a syndicated story ran first: a notice about the article, not a statement in it
+    r"^(?:this|the) (?:post|article|story|piece) (?:was |is )?(?:first|originally) "
+    r"(?:published|posted|appeared)\b|"
+    r"^the post .{1,200} appeared first on\b",
     re.I,
 )
 _CREDIT = re.compile(r"^(?:photo|image|picture|credit|source|copyright)\s*:", re.I)

@@ -73,7 +73,12 @@ _PROMPT = re.compile(
     r"^the post .{1,200} appeared first on\b",
     re.I,
 )
-_CREDIT = re.compile(r"^(?:photo|image|picture|credit|source|copyright)\s*:", re.I)
+_CREDIT = re.compile(
+    r"^(?:photo|image|picture|credit|source|copyright)\s*:|"
+    # a reporting credit at an article's foot: who else worked on it, not what happened
+    r"\bcontributed (?:to (?:this|the) (?:report|article|story)|reporting)\b",
+    re.I,
+)
 
 
 # Openings that lean on the sentence before: quoted alone, the sentence would not say who or what.

@@ -41,6 +41,7 @@ def test_spans_point_into_the_text() -> None:
         ("Sign up for our morning newsletter to get the best stories", Flag.PROMPT),
         ("This article was first published on the Harbour Gazette website.", Flag.PROMPT),
         ("The post Ferry fares rise again appeared first on Coastal Weekly.", Flag.PROMPT),
+        ("Island Wire's Noor Haddad and Piet Olsen contributed to this report.", Flag.CREDIT),
         ("Westmoor Opens Its New Ferry Terminal To Traffic", Flag.HEADLINE),
         ("Will the island council now approve the second pier?", Flag.QUESTION),
         ("Then it rained.", Flag.FRAGMENT),
@@ -70,6 +71,7 @@ def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None
         # a paragraph's last sentence that lost its full stop is still prose
         "The move followed a safety review by the harbour board",
         "The harbour report was first published in 2019 and revised after the storm.",
+        "Tourism contributed to the harbour's recovery after the storm, the board said.",
     ],
 )
 def test_statements_are_not_flagged(sentence: str) -> None:

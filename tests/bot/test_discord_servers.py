@@ -478,10 +478,13 @@ async def test_an_answer_is_sent_when_its_records_are_locked_or_the_disk_is_full
     shown = await replied(emu, await emu.click(ix.messages[-1], sources, user=emu.user("ivy")))
     assert shown.ephemeral and "**[1]**" in shown.text  # from memory, until a restart
 
-    db = world.services.answers.records.db
-    db.execute("VACUUM")  # no free page left to reuse
-    pages = db.execute("PRAGMA page_count").fetchone()[0]
-    db.execute(f"PRAGMA max_page_count = {pages}")
+    records = world.services.answers.records
+    # under the records' lock: the bot's threads share the connection, and one may be in a
+    # transaction that waited for the lock above
+    with records.reading() as db:
+        db.execute("VACUUM")  # no free page left to reuse
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
     caplog.clear()
     try:
         # a row larger than a page needs a new page, which the full file cannot give
@@ -489,6 +492,7 @@ async def test_an_answer_is_sent_when_its_records_are_locked_or_the_disk_is_full
         full = await ask(world, long_question, emu.user("jo"), emu.channel_id)
         await eventually(lambda: any("could not be saved" in r.getMessage() for r in caplog.records))
     finally:
-        db.execute("PRAGMA max_page_count = 1073741823")
+        with records.reading() as db:
+            db.execute("PRAGMA max_page_count = 1073741823")
     assert "database or disk is full" in caplog.text
     assert full.rejected == [] and emu.buttons(full.messages[-1])

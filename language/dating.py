@@ -20,6 +20,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from language.expressions import Expression, Kind
+from language.lexicon import (
+    ADJECTIVE_MARKERS,
+    IRREGULAR_PAST,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    NOT_PARTICIPLES,
+    WEEKDAYS,
+)
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -102,31 +110,12 @@ def same_date(a: When, b: When, reported_days: int = 7) -> bool:
 # -- tense ----------------------------------------------------------------------------------
 
 _FUTURE = re.compile(
-    r"\b(?:will|shall|won['’]t)\b|\b(?:is|are|was|were) (?:due|set|scheduled|going|expected) to\b"
+    r"\b(?:will|shall|won['’]t|would|must)\b"
+    r"|\b(?:is|are|was|were) (?:due |set |scheduled |going |expected )?to\b"
     r"|\bplans? to\b",
     re.I,
 )
-_IRREGULAR_PAST = frozenset(
-    (
-        "was were had did said told made took gave went came became began won lost sold bought met "
-        "led held brought thought found sent spent built chose drew fell felt fought forbade got grew "
-        "heard hid kept knew laid lent meant paid ran rose saw sought shook sang sat slept spoke stood "
-        "stole struck swore taught threw understood withdrew woke wore wrote overtook undertook "
-        "forgot forgave froze rode shot stuck swept swung tore wound"
-    ).split()
-)
 _WORD = re.compile(r"[A-Za-z][a-z'’]*")
-# Before a participle, these make it an adjective ("the proposed ban") or a passive that is not
-# past ("is expected", "to be removed").
-_NOT_PAST_BEFORE = frozenset(
-    "the a an its their his her this that these those our your my some any no every each "
-    "be being is are am get gets to so-called".split()
-)
-# Words ending in "ed" that are not past forms.
-_NOT_PARTICIPLES = frozenset(
-    "need needs indeed speed feed seed breed proceed exceed succeed embed shed bed red hundred "
-    "sacred naked wicked ragged".split()
-)
 
 
 def is_past(sentence: str) -> bool:
@@ -135,23 +124,28 @@ def is_past(sentence: str) -> bool:
     tokens = _WORD.findall(sentence)
     for i, token in enumerate(tokens):
         word = token.lower()
-        if word in _IRREGULAR_PAST:
+        if word in IRREGULAR_PAST:
             return True
         if (
             token[0].islower()
             and len(word) > 4
             and word.endswith("ed")
-            and word not in _NOT_PARTICIPLES
-            and (i == 0 or tokens[i - 1].lower() not in _NOT_PAST_BEFORE)
+            and word not in NOT_PARTICIPLES
+            and (i == 0 or tokens[i - 1].lower() not in ADJECTIVE_MARKERS)
         ):
             return True
     return False
 
 
+def is_future(sentence: str) -> bool:
+    """Whether the sentence looks ahead: a plan, a deadline, what someone said would happen."""
+    return bool(_FUTURE.search(sentence))
+
+
 def tense(sentence: str) -> Tense:
-    """Which way from publication a date without its year lies: a plan or a deadline looks
-    ahead, a report of what was done looks back."""
-    if _FUTURE.search(sentence):
+    """Which way from publication a month without its year lies: a plan or a deadline looks
+    ahead ("said it would ban the kit after December"), a report of what was done looks back."""
+    if is_future(sentence):
         return "future"
     if is_past(sentence):
         return "past"
@@ -163,10 +157,17 @@ def tense(sentence: str) -> Tense:
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 _DECADE = re.compile(r"\d0s$")
 # "early March 2021", "the end of 2019": the period is the month or year named.
-_MODIFIER = re.compile(r"^(?:the\s)?(?:early|mid|late|end of|start of|beginning of|earlier|later)[\s-]+", re.I)
+_MODIFIER = re.compile(
+    r"^(?:the\s)?(?:early|mid|late|end of|start of|beginning of|earlier|later)[\s-]+", re.I
+)
 _PERIODS = {"day": Precision.DAY, "month": Precision.MONTH, "year": Precision.YEAR}
-# Without a date of its own, a text states a year only through these ("in 2019").
-_ORDER = (Kind.DATE, Kind.YEAR, Kind.RELATIVE_DATE)
+_KINDS = frozenset({Kind.DATE, Kind.YEAR, Kind.RELATIVE_DATE})
+_MONTH_NAMES = "|".join(m.capitalize() for m in (*MONTHS, *MONTH_ABBREVIATIONS))
+# "In July, ...": expressions only read a lower-case "in" before a month without its year.
+_OPENING_MONTH = re.compile(
+    rf"^[\"“‘']?(?:In|Since|By|From|Until|Early|Late|Mid|Mid-)\s?(?P<month>(?:{_MONTH_NAMES})\.?)(?![\w-])"
+)
+_WEEKDAY = re.compile(r"\b(?:on |last |this |next )?(" + "|".join(WEEKDAYS) + r")\b", re.I)
 
 
 @lru_cache(maxsize=512)
@@ -182,16 +183,22 @@ def _parser(base: date, prefer: Tense) -> DateDataParser:
     return DateDataParser(languages=["en"], settings=settings)
 
 
-def time_expressions(expressions: Sequence[Expression]) -> list[Expression]:
-    """The sentence's dates, years (not decades) and relative dates, the most telling first."""
-    found = [e for e in expressions if e.kind in _ORDER and not _DECADE.search(e.text)]
-    return sorted(found, key=lambda e: (_ORDER.index(e.kind), e.start))
+def time_expressions(sentence: str, expressions: Sequence[Expression]) -> list[tuple[int, str]]:
+    """Where the sentence states a date, a year (not a decade) or a relative date, and its text,
+    in text order: news names the date of what it reports first ("said on Tuesday that ... by
+    2027"), a deadline after it."""
+    found = [(e.start, e.text) for e in expressions if e.kind in _KINDS and not _DECADE.search(e.text)]
+    opening = _OPENING_MONTH.match(sentence)
+    if opening and all(start > opening.end() or start < opening.start("month") for start, _ in found):
+        found.append((opening.start("month"), opening.group("month")))
+    return sorted(found)
 
 
-def resolve(text: str, published: date | None, prefer: Tense) -> When | None:
-    """The date one expression names ("14 July", "January 2020", "last year"), from the article
-    published on ``published``; None when it names no day, month or year (a week, a season)
-    or needs a publication date the article lacks."""
+def resolve(text: str, published: date | None, prefer: Tense, *, past: bool = False) -> When | None:
+    """The date one expression names ("14 July", "January 2020", "last year", "on Monday"),
+    from the article published on ``published``; None when it names no day, month or year (a
+    week, a season) or needs a publication date the article lacks. ``past``: the sentence
+    reports something done, so a weekday is the last one on or before publication."""
     bare = _MODIFIER.sub("", text.strip())
     stated = _YEAR.search(bare)
     if published is None:
@@ -199,6 +206,9 @@ def resolve(text: str, published: date | None, prefer: Tense) -> When | None:
             return None
         # The year is the text's own: the base only fills what the precision does not show.
         published = date(int(stated.group()), 1, 1)
+    weekday = _WEEKDAY.fullmatch(bare)
+    if weekday is not None:
+        return _weekday(weekday, published, past or prefer != "future")
     data = _parser(published, prefer).get_date_data(bare)
     precision = _PERIODS.get(str(data.period))
     if data.date_obj is None or precision is None:
@@ -206,21 +216,46 @@ def resolve(text: str, published: date | None, prefer: Tense) -> When | None:
     return When(data.date_obj.date(), precision)
 
 
+def _weekday(match: re.Match[str], published: date, back: bool) -> When:
+    """News dates what was done by its weekday in the week up to publication ("said on Monday":
+    the publication day itself, if a Monday); "next Monday", and a plan's, come after it."""
+    wanted = WEEKDAYS.index(match.group(1).lower())
+    lead = (match.group(0).split()[0] if " " in match.group(0) else "").lower()
+    if lead == "next" or not back:
+        ahead = (wanted - published.weekday()) % 7 or 7
+        return When(published + timedelta(days=ahead), Precision.DAY)
+    behind = (published.weekday() - wanted) % 7
+    if lead == "last" and behind == 0:
+        behind = 7
+    return When(published - timedelta(days=behind), Precision.DAY)
+
+
 def event_date(sentence: str, expressions: Sequence[Expression], published: date | None) -> When | None:
     """When the event the sentence states happened (or is to happen): the first date it states
     that can be fixed, else, for a report of something done, the publication date marked as
-    reported; None when it states no event or its date cannot be fixed."""
-    prefer = tense(sentence)
-    for expr in time_expressions(expressions):
-        when = resolve(expr.text, published, prefer)
+    reported; None when it states no event or its date cannot be fixed. A date without its year
+    is read the way the clause around it looks (back, or ahead)."""
+    for start, text in time_expressions(sentence, expressions):
+        around = clause(sentence, start)
+        when = resolve(text, published, tense(around), past=is_past(around))
         if when is not None:
             return when
-    if published is not None and prefer == "past":
+    if published is not None and is_past(sentence):
         return When(published, Precision.DAY, reported=True)
     return None
+
+
+_CLAUSE_END = re.compile(r"[.!?;:–—]")
+
+
+def clause(sentence: str, at: int) -> str:
+    """The part of the sentence around offset ``at``, between stops, semicolons and dashes."""
+    before = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)]
+    after = _CLAUSE_END.search(sentence, at)
+    return sentence[before[-1] if before else 0 : after.start() if after else len(sentence)]
 
 
 def states_event(sentence: str, expressions: Sequence[Expression]) -> bool:
     """Whether the sentence tells of something done or to be done at some time: a date, or a
     verb in the past tense (what an undated article's sentence must be to count as left out)."""
-    return bool(time_expressions(expressions)) or tense(sentence) == "past"
+    return bool(time_expressions(sentence, expressions)) or is_past(sentence)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from language.expressions import Expression, Kind
 from language.lexicon import (
@@ -115,41 +115,33 @@ _FUTURE = re.compile(
     r"|\bplans? to\b",
     re.I,
 )
-_WORD = re.compile(r"[A-Za-z][a-z'’]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
-def is_past(sentence: str) -> bool:
-    """Whether the sentence reports something done: a verb in the past tense (or a present
-    perfect: "has banned"), not an adjective made of a participle ("the proposed ban")."""
-    tokens = _WORD.findall(sentence)
-    for i, token in enumerate(tokens):
+def past_verbs(sentence: str) -> list[int]:
+    """Where the sentence has a verb in the past tense (or a present perfect: "has banned"),
+    not an adjective made of a participle ("the proposed ban")."""
+    found = []
+    previous = ""
+    for match in _WORD.finditer(sentence):
+        token = match.group()
         word = token.lower()
-        if word in IRREGULAR_PAST:
-            return True
-        if (
+        if word in IRREGULAR_PAST or (
             token[0].islower()
+            and "-" not in word  # "state-backed", "China-related": adjectives
             and len(word) > 4
             and word.endswith("ed")
             and word not in NOT_PARTICIPLES
-            and (i == 0 or tokens[i - 1].lower() not in ADJECTIVE_MARKERS)
+            and previous not in ADJECTIVE_MARKERS
         ):
-            return True
-    return False
+            found.append(match.start())
+        previous = word
+    return found
 
 
-def is_future(sentence: str) -> bool:
-    """Whether the sentence looks ahead: a plan, a deadline, what someone said would happen."""
-    return bool(_FUTURE.search(sentence))
-
-
-def tense(sentence: str) -> Tense:
-    """Which way from publication a month without its year lies: a plan or a deadline looks
-    ahead ("said it would ban the kit after December"), a report of what was done looks back."""
-    if is_future(sentence):
-        return "future"
-    if is_past(sentence):
-        return "past"
-    return "current_period"
+def is_past(sentence: str) -> bool:
+    """Whether the sentence reports something done (see ``past_verbs``)."""
+    return bool(past_verbs(sentence))
 
 
 # -- dates ----------------------------------------------------------------------------------
@@ -233,19 +225,57 @@ def _weekday(match: re.Match[str], published: date, back: bool) -> When:
 def event_date(sentence: str, expressions: Sequence[Expression], published: date | None) -> When | None:
     """When the event the sentence states happened (or is to happen): the first date it states
     that can be fixed, else, for a report of something done, the publication date marked as
-    reported; None when it states no event or its date cannot be fixed. A date without its year
-    is read the way the clause around it looks (back, or ahead)."""
+    reported; None when it states no event or its date cannot be fixed."""
     for start, text in time_expressions(sentence, expressions):
-        around = clause(sentence, start)
-        when = resolve(text, published, tense(around), past=is_past(around))
+        prefer, past = _looks(sentence, start)
+        year = _WHICH_YEAR.match(sentence, start + len(text))
+        if year is not None and published is not None and not _YEAR.search(text):
+            # "31 December this year": the year is the one it names from publication
+            text = f"{text} {published.year + _YEAR_OFFSET[year.group(1).lower()]}"
+        when = resolve(text, published, prefer, past=past)
         if when is not None:
             return when
-    if published is not None and is_past(sentence):
+    if published is not None and reports_done(sentence):
         return When(published, Precision.DAY, reported=True)
     return None
 
 
 _CLAUSE_END = re.compile(r"[.!?;:–—]")
+_WHICH_YEAR = re.compile(r",?\s+(?:of\s+)?(this|next|last) year\b", re.I)
+_YEAR_OFFSET = {"this": 0, "next": 1, "last": -1}
+
+
+def _looks(sentence: str, at: int) -> tuple[Tense, bool]:
+    """Which way a date at offset ``at`` looks from publication, and whether its clause reports
+    something done: as the verb that governs it, the last before it in its clause ("said it
+    would close the pier after December" looks ahead, "approved the plan in December" back),
+    else the first after it ("In January, the board estimated the toll would double")."""
+    before = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, at)]
+    after = _CLAUSE_END.search(sentence, at)
+    start, end = (before[-1] if before else 0), (after.start() if after else len(sentence))
+    text = sentence[start:end]
+    verbs = sorted(
+        [(start + i, "past") for i in past_verbs(text)]
+        + [(start + m.start(), "future") for m in _FUTURE.finditer(text)]
+    )
+    earlier = [kind for i, kind in verbs if i < at]
+    later = [kind for i, kind in verbs if i >= at]
+    governing = earlier[-1] if earlier else later[0] if later else "current_period"
+    return cast("Tense", governing), governing == "past"
+
+
+# What may, should or could be is an opinion or a forecast, not something done.
+_SPECULATION = re.compile(r"\b(?:should|could|might|may|ought to)\b|^[\"“‘']?(?:If|Unless)\b")
+
+
+def reports_done(sentence: str) -> bool:
+    """Whether the sentence reports something done (what its publication date dates)."""
+    return is_past(sentence) and not _SPECULATION.search(sentence)
+
+
+_CLAUSE_END = re.compile(r"[.!?;:–—]")
+_WHICH_YEAR = re.compile(r",?\s+(?:of\s+)?(this|next|last) year\b", re.I)
+_YEAR_OFFSET = {"this": 0, "next": 1, "last": -1}
 
 
 def clause(sentence: str, at: int) -> str:
@@ -258,4 +288,4 @@ def clause(sentence: str, at: int) -> str:
 def states_event(sentence: str, expressions: Sequence[Expression]) -> bool:
     """Whether the sentence tells of something done or to be done at some time: a date, or a
     verb in the past tense (what an undated article's sentence must be to count as left out)."""
-    return bool(time_expressions(sentence, expressions)) or is_past(sentence)
+    return bool(time_expressions(sentence, expressions)) or reports_done(sentence)

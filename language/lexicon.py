@@ -117,7 +117,8 @@ ADJECTIVE_MARKERS = _words(
 # Words ending in "ed" that are not past forms.
 NOT_PARTICIPLES = _words(
     "need needs indeed speed feed seed breed proceed exceed succeed embed shed bed red hundred "
-    "sacred naked wicked ragged"
+    "sacred naked wicked ragged related based concerned interested advanced unprecedented "
+    "sophisticated detailed dedicated integrated unexpected unlimited supposed"
 )
 # Nouns of questions that ask for a person ("Which minister...?").
 PERSON_NOUNS = _words(

@@ -117,19 +117,29 @@ def compose(
     rare = max(weights.values(), default=1.0)
     found: list[_Found] = []
     undated = 0
+    placed: set[tuple[str, int]] = set()  # (chunk, position) of the sentences placed
     for cand in cands:
-        words = cand.terms | (terms(cand.previous) if refers_back(cand.text) else set())
+        pointing = refers_back(cand.text)
+        words = cand.terms | (terms(cand.previous) if pointing else set())
         about = coverage(wanted, words, weights, rare)
         if about < p.about:
             continue
-        if refers_back(cand.text) and not time_expressions(cand.text, cand.expressions):
-            continue  # shown after the sentence it points back to, it would only repeat that one
+        # Alone, it would not say what it is about ("That is how much..."); shown after the
+        # sentence it points back to, it would repeat that one's line when that one is placed,
+        # or when it names no date of its own.
+        if pointing and (
+            not cand.previous
+            or (cand.chunks[0].id, cand.position - 1) in placed
+            or not time_expressions(cand.text, cand.expressions)
+        ):
+            continue
         when = _date(cand)
         if when is None:
             undated += _published(cand) is None and states_event(cand.text, cand.expressions)
             continue
         if (since and when.last < since) or (until and when.first > until):
             continue
+        placed.add((cand.chunks[0].id, cand.position))
         twin = next((f for f in found if same_date(f.when, when) and _one_fact(f.cand, cand)), None)
         if twin is not None:
             twin.absorb(when, cand)

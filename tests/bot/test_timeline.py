@@ -135,3 +135,24 @@ def test_nothing_dated_about_the_topic_says_so_in_a_plain_sentence() -> None:
     assert timeline.events == () and timeline.citations == ()
     assert lines(timeline) == ["The articles hold no dated events about “lighthouse keepers”."]
     assert lines(Timeline("x", problem="Please name a topic.")) == ["Please name a topic."]
+
+
+def test_a_sentence_pointing_back_is_shown_with_the_one_before_once() -> None:
+    text = (
+        "The council closed the old pier on 2 May 2018. "
+        "The move reversed a vote taken in 2016 to keep the old pier open. "
+        "It also angered the old pier's anglers."
+    )
+    timeline = compose("old pier", [passage("g1", text, "2018-05-03")])
+    assert [line(e) for e in timeline.events] == [
+        "2018-05-02 — The council closed the old pier on 2 May 2018. [1]"
+    ]
+    # with nothing before it to show, it would not say what it is about
+    alone = compose("old pier", [passage("g2", text.split(". ", 1)[1], "2018-05-03")])
+    assert alone.events == ()
+    after = compose(
+        "old pier",
+        [passage("g3", "The anglers gathered at the harbour. " + text.split(". ", 1)[1], "2018-05-03")],
+    )
+    assert [e.when.shown for e in after.events] == ["2016"]
+    assert after.events[0].text.startswith("The anglers gathered at the harbour. The move reversed")

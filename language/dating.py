@@ -198,6 +198,8 @@ def resolve(text: str, published: date | None, prefer: Tense, *, past: bool = Fa
             return None
         # The year is the text's own: the base only fills what the precision does not show.
         published = date(int(stated.group()), 1, 1)
+    if stated is not None and stated.group() == bare:  # a year alone: no parser needed
+        return When(date(int(bare), 1, 1), Precision.YEAR)
     weekday = _WEEKDAY.fullmatch(bare)
     if weekday is not None:
         return _weekday(weekday, published, past or prefer != "future")

@@ -205,7 +205,8 @@ def notes(timeline: Timeline) -> list[str]:
     out = []
     if timeline.more:
         plural = "s" if timeline.more != 1 else ""
-        out.append(f"{timeline.more} more event{plural} not shown (the most relevant are).")
+        shown = f"{timeline.more} more event{plural} not shown"
+        out.append(f"{shown}: name the topic more closely, or a span of dates.")
     if timeline.undated:
         plural = "s" if timeline.undated != 1 else ""
         out.append(f"{timeline.undated} undated passage{plural} not placed (their articles have no date).")

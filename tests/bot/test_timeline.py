@@ -106,7 +106,7 @@ def test_the_limit_keeps_the_most_relevant_and_says_how_many_more() -> None:
     text = " ".join(f"The council repainted the old pier on {d} May 2020." for d in range(1, 8))
     timeline = compose("old pier", [passage("e1", text, "2020-06-01")], TimelineParams(max_events=3))
     assert len(timeline.events) == 3 and timeline.more == 4
-    assert "4 more events not shown (the most relevant are)." in notes(timeline)
+    assert "4 more events not shown: name the topic more closely, or a span of dates." in notes(timeline)
     # the first sentences of the best passage are the most relevant; still shown oldest first
     assert [e.when.shown for e in timeline.events] == ["2020-05-01", "2020-05-02", "2020-05-03"]
 

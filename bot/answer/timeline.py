@@ -208,8 +208,9 @@ def notes(timeline: Timeline) -> list[str]:
         shown = f"{timeline.more} more event{plural} not shown"
         out.append(f"{shown}: name the topic more closely, or a span of dates.")
     if timeline.undated:
-        plural = "s" if timeline.undated != 1 else ""
-        out.append(f"{timeline.undated} undated passage{plural} not placed (their articles have no date).")
+        many = timeline.undated != 1
+        their = "their articles have" if many else "its article has"
+        out.append(f"{timeline.undated} undated passage{'s' if many else ''} not placed ({their} no date).")
     return out
 
 

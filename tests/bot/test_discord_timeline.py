@@ -49,6 +49,16 @@ FERRY_TOLL = Doc(
     "On 14 March 2019 the island council banned all diesel ferries from its harbour.",
 )
 
+UNDATED = Doc(
+    "ferry03",
+    "Diesel ferries: a history",
+    "Quay Blog",
+    "",  # the article gives no date
+    "https://quay.example/history",
+    "The council first taxed diesel ferries in the harbour in 1998. "
+    "The council cut the diesel ferries' harbour berths last year.",
+)
+
 
 @asynccontextmanager
 async def running_bot(settings: Settings, services: Services, emu: DiscordEmulator) -> AsyncIterator[None]:
@@ -75,7 +85,7 @@ async def emu(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Discord
     emulator = DiscordEmulator(heartbeat_interval_ms=1000)
     await emulator.start()
     settings = Settings(discord=discord_settings(emulator, cooldown_rate=1, cooldown_seconds=60))
-    library = KeywordLibrary([FERRY_BAN, FERRY_TOLL], delay=0.2)
+    library = KeywordLibrary([FERRY_BAN, FERRY_TOLL, UNDATED], delay=0.2)
     try:
         async with running_bot(
             settings, services_over(library, tmp_path_factory.mktemp("tl"), settings), emulator
@@ -117,10 +127,15 @@ async def test_timeline_is_deferred_then_lists_dated_events_oldest_first_with_so
     assert ix.response_type == 5  # deferred: the work runs off the event loop
     assert_within_limits(ix)
     events = event_lines(ix)
-    assert [m["date"] for m in events] == ["2019", "2019-03-14", "2030"]
-    assert events[1]["marks"] in ("[1][2]", "[2][1]")  # one ban, reworded by two articles
+    assert [m["date"] for m in events] == ["1998", "2019", "2019-03-14", "2030"]
+    assert len(re.findall(r"\[\d+\]", events[2]["marks"])) == 2  # one ban, reworded by two articles
     sources = "\n".join(f["value"] for e in ix.embeds for f in e.get("fields", []))
     assert "Harbour Herald" in sources and "2019-03-20" in sources
+    # an article without a date: its dated sentence is placed, cited as undated; "last year"
+    # has no year to be counted from, so it is left out and said to be
+    assert re.search(r"Quay Blog — unlabelled · undated$", sources, re.M)
+    description = "\n".join(e.get("description", "") for e in ix.embeds)
+    assert "1 undated passage not placed (its article has no date)." in description
     assert ix.embeds[0]["title"] == "Timeline: diesel ferries"
     assert "@everyone" not in "\n".join(e.get("description", "") + sources for e in ix.embeds)
     assert "<@&1" not in sources

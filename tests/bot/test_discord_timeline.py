@@ -149,16 +149,21 @@ async def test_timeline_is_deferred_then_lists_dated_events_oldest_first_with_so
 async def test_timeline_spans_and_empty_topics_are_plain_replies(emu: DiscordEmulator) -> None:
     ix = await done(
         emu,
-        await emu.invoke("timeline", {"topic": "diesel ferries", "since": "2020-01-01"}, user=emu.user("bo")),
+        await emu.invoke("timeline", {"topic": "diesel ferries", "since": "2020"}, user=emu.user("bo")),
     )
     assert [m["date"] for m in event_lines(ix)] == ["2030"]
     none = await done(emu, await emu.invoke("timeline", {"topic": "lighthouse keepers"}, user=emu.user("cy")))
     assert none.embeds[0]["description"] == "The articles hold no dated events about “lighthouse keepers”."
     wrong = await emu.invoke(
-        "timeline", {"topic": "ferries", "since": "2021-01-01", "until": "2020-01-01"}, user=emu.user("di")
+        "timeline", {"topic": "ferries", "since": "2021-01", "until": "2020"}, user=emu.user("di")
     )
     await emu.wait_for(lambda: wrong.answered, 10)
-    assert wrong.ephemeral and "is after" in wrong.text
+    assert wrong.ephemeral and "'since' (2021-01-01) is after 'until' (2020-12-31)" in wrong.text
+    until = await done(
+        emu,
+        await emu.invoke("timeline", {"topic": "diesel ferries", "until": "2019-03"}, user=emu.user("ed")),
+    )
+    assert [m["date"] for m in event_lines(until)] == ["1998", "2019", "2019-03-14"]
 
 
 @pytest.mark.slow

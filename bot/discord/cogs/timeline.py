@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.discord import render
 from bot.discord.answering import send_parts
-from bot.discord.checks import SinceDate, cooldown_check
+from bot.discord.checks import FirstDay, LastDay, cooldown_check
 from bot.discord.client import GeoBot
 from bot.discord.errors import UserInputError
 from bot.discord.limits import OPTION_TEXT_MAX
@@ -28,8 +28,8 @@ class TimelineCog(commands.Cog):
     @app_commands.command(name="timeline")
     @app_commands.describe(
         topic="What the timeline is about, e.g. '5G network bans'",
-        since="Only events on or after this date (2020-01-01, 'last year')",
-        until="Only events on or before this date (2021-12-31)",
+        since="Only events on or after this date (2020, 2020-07, 2020-07-14, 'last year')",
+        until="Only events on or before this date (2021, 2021-06, 2021-06-30)",
     )
     @app_commands.check(cooldown_check)
     async def timeline_command(
@@ -37,8 +37,8 @@ class TimelineCog(commands.Cog):
         interaction: discord.Interaction,
         # Discord's cap only: the configured limit is the timeline service's to apply.
         topic: app_commands.Range[str, 1, OPTION_TEXT_MAX],
-        since: app_commands.Transform[date, SinceDate] | None = None,
-        until: app_commands.Transform[date, SinceDate] | None = None,
+        since: app_commands.Transform[date, FirstDay] | None = None,
+        until: app_commands.Transform[date, LastDay] | None = None,
     ) -> None:
         """Dated events about a topic from the articles, oldest first, each one cited."""
         if since and until and since > until:

@@ -1,12 +1,13 @@
 """When a sentence says something happened (or will): its date, resolved against the article's.
 
 A sentence dates its event itself ("on 14 July 2020", "in January", "last year", "in 2027"),
-read by dateparser with the article's publication date as "now" (``RELATIVE_BASE``): a month or
-weekday without a year is the one before publication in a sentence in the past tense, the one
-after in a sentence about the future. A sentence in the past tense that names no date reports
-something that happened by the time it was published: it gets that date, marked as reported.
-Without a publication date only a date stating its year can be fixed; nothing is ever dated
-from today.
+read by dateparser with the article's publication date as "now" (``RELATIVE_BASE``): a month
+without its year is the one before publication when the verb governing it reports what was done,
+the one after when it looks ahead; a weekday is the last one up to publication unless planned.
+A sentence in the past tense that names no date reports something that happened by the time it
+was published: it gets that date, marked as reported. Without a publication date only a date
+stating its year can be fixed; nothing is ever dated from today. Tense is read from surface
+rules (past forms, modal verbs), not a parser: see docs/answering.md for what they miss.
 """
 
 from __future__ import annotations

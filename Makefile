@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test lint pytest bench bench-quick reliability install dev clean
+.PHONY: demo test lint pytest bench bench-quick bench-timeline reliability install dev clean
 
 # torch goes first and on its own: 2.13.0 is the CPU build on this machine's disk, while an
 # unpinned torch pulled in by another package would be a multi-GB CUDA build.
@@ -51,6 +51,10 @@ test: lint pytest
 
 bench: dev
 	$(BIN)/python -m bench.run
+
+# Timeline latency beside answer latency on the shared corpus (bench/timeline.py).
+bench-timeline: dev
+	$(BIN)/python -m bench.timeline
 
 reliability: dev
 	$(BIN)/python -m reliability

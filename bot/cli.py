@@ -273,6 +273,47 @@ def ask(
         Console().print(render_answer(answer))
 
 
+@app.command()
+def timeline(
+    topic: Annotated[str, typer.Argument(help="what the timeline is about, in quotes")],
+    since: Annotated[
+        str | None, typer.Option("--since", help="only events on or after DATE (YYYY-MM-DD, YYYY-MM, YYYY)")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="only events on or before DATE (YYYY-MM-DD, YYYY-MM, YYYY)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    server: ServerOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Dated events about a topic, oldest first, one line each with its citations [n]."""
+    settings, _ = setup(config)
+    import json
+
+    from bot.answer.timeline import build_timeline_service
+    from bot.cli_input import parse_day
+    from bot.cli_output import render_timeline, timeline_json
+    from vectorstore.embeddings import build_embedder
+
+    try:
+        first, last = parse_day(since), parse_day(until, end=True)
+    except ValueError as exc:
+        fail(str(exc))
+    if first and last and first > last:
+        fail(f"--since {since} is after --until {until}")
+    view = _libraries(settings).view(server)
+    if view.count() == 0:
+        fail(f"the store at {settings.vectorstore.path} is empty: run `geobot ingest PATH` first")
+    service = build_timeline_service(settings, view, build_embedder(settings.embedding, serving=True))
+    found = service.timeline(topic, since=first, until=last)
+    if found.problem:
+        fail(found.problem)
+    if as_json:
+        typer.echo(json.dumps(timeline_json(found), ensure_ascii=False))
+    else:
+        Console().print(render_timeline(found))
+
+
 @app.command(name="eval")
 def evaluate(
     questions: Annotated[

@@ -1,4 +1,4 @@
-"""What the `geobot` CLI prints: answers, evaluation reports, the article list and the store's
+"""What the `geobot` CLI prints: answers, timelines, evaluation reports, the article list and the store's
 figures, on a terminal (rich) or as JSON."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.answer import display
+from bot.answer import display, timeline
 from bot.answer.labels import PublisherLabel, dated, named
+from bot.answer.timeline import Timeline
 from bot.answer.types import Answer, Citation, Origin
 from bot.evaluation import ANSWER_FIRST_TYPES, MEASURES, TARGETS, EvalReport, Split
 from bot.library_publishers import PublisherCount
@@ -79,9 +80,14 @@ def render_answer(answer: Answer) -> RenderableType:
     parts: list[RenderableType] = [Text(display.shown(answer))]
     if answer.reading:
         parts.insert(0, Text(f"Reading this as: {answer.reading}", style="dim"))
-    if answer.citations:
-        parts.append(Text("\nSources", style="bold"))
-    for c in answer.citations:
+    return Group(*parts, *sources(answer.citations))
+
+
+def sources(citations: Sequence[Citation]) -> list[RenderableType]:
+    """ "Sources", then each numbered source: title, publisher with its label, author, date, url,
+    origins, quote."""
+    parts: list[RenderableType] = [Text("\nSources", style="bold")] if citations else []
+    for c in citations:
         line = " · ".join(
             x for x in (named(c.publisher, c.publisher_label), c.author, dated(c.published)) if x
         )
@@ -92,7 +98,24 @@ def render_answer(answer: Answer) -> RenderableType:
             lines.append(f"    from {escape('; '.join(_origin(o) for o in c.origin))}")
         lines.append(f"    [italic]“{escape(c.quote)}”[/]")
         parts.append(Text.from_markup("\n".join(lines)))
-    return Group(*parts)
+    return parts
+
+
+def render_timeline(found: Timeline) -> RenderableType:
+    """The events, one line each, oldest first, what was left out, then the numbered sources."""
+    return Group(Text("\n".join(timeline.lines(found))), *sources(found.citations))
+
+
+def timeline_json(found: Timeline) -> dict[str, Any]:
+    """The timeline as the CLI contract's JSON object; ``citations`` as ``geobot ask --json``'s."""
+    return {
+        "topic": found.topic,
+        "events": [timeline.event_json(e) for e in found.events],
+        "undated": found.undated,
+        "more": found.more,
+        "notes": timeline.notes(found) if found.events else timeline.lines(found),
+        "citations": [citation_json(c) for c in found.citations],
+    }
 
 
 def eval_table(report: EvalReport, split: Split | None = None) -> RenderableType:

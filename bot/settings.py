@@ -1,4 +1,4 @@
-"""Settings of the [answer], [llm], [discord], [records], [answers], [feeds], [channels] and
+"""Settings of the [answer], [timeline], [llm], [discord], [records], [answers], [feeds], [channels] and
 [logging] sections, and the whole config."""
 
 from __future__ import annotations
@@ -35,6 +35,17 @@ class AnswerSettings(Section):
     )
     max_question_chars: int = Field(
         MAX_QUESTION_CHARS, ge=10, description="longer questions are refused (in the CLI and on Discord)"
+    )
+
+
+class TimelineSettings(Section):
+    max_events: int = Field(
+        15, ge=1, le=50, description="most events in a timeline (the most relevant, then oldest first)"
+    )
+    passages: int = Field(50, ge=5, le=200, description="passages a timeline is drawn from")
+    max_per_article: int = Field(4, ge=1, description="passages one article may contribute to a timeline")
+    line_chars: int = Field(
+        280, ge=80, le=1000, description="longest event line, in characters (cut at a word)"
     )
 
 
@@ -121,6 +132,7 @@ class Settings(BaseModel):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     publishers: PublishersSettings = Field(default_factory=PublishersSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    timeline: TimelineSettings = Field(default_factory=TimelineSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     records: RecordsSettings = Field(default_factory=RecordsSettings)

@@ -99,6 +99,27 @@ REPORTING_VERBS = _words(
     "suggested suggests tweeted tweets declared declares acknowledged acknowledges believes believed "
     "asked asks replied replies responded responds commented comments reported reports revealed reveals"
 )
+# Past forms of irregular verbs (regular ones end in "-ed"): a sentence with one reports
+# something done.
+IRREGULAR_PAST = _words(
+    "was were had did said told made took gave went came became began won lost sold bought met "
+    "led held brought thought found sent spent built chose drew fell felt fought forbade got grew "
+    "heard hid kept knew laid lent meant paid ran rose saw sought shook sang sat slept spoke stood "
+    "stole struck swore taught threw understood withdrew woke wore wrote overtook undertook "
+    "forgot forgave froze rode shot stuck swept swung tore wound"
+)
+# Before a participle these make it an adjective ("the proposed ban") or a passive that is not
+# past ("is expected", "to be removed").
+ADJECTIVE_MARKERS = _words(
+    "the a an its their his her this that these those our your my some any no every each "
+    "be being is are am get gets to so"
+)
+# Words ending in "ed" that are not past forms.
+NOT_PARTICIPLES = _words(
+    "need needs indeed speed feed seed breed proceed exceed succeed embed shed bed red hundred "
+    "sacred naked wicked ragged related based concerned interested advanced unprecedented "
+    "sophisticated detailed dedicated integrated unexpected unlimited supposed"
+)
 # Nouns of questions that ask for a person ("Which minister...?").
 PERSON_NOUNS = _words(
     "person people man woman men women minister ministers mp mps senator senators official officials "

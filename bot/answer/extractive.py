@@ -39,7 +39,7 @@ from vectorstore.retrieval import Passage, overlap
 logger = logging.getLogger(__name__)
 
 # Questions whose answer is one fact: the answer stays short.
-_VALUE_KINDS = frozenset({Kind.DATE, Kind.YEAR, Kind.DURATION, Kind.AMOUNT, Kind.NUMBER})
+VALUE_KINDS = frozenset({Kind.DATE, Kind.YEAR, Kind.DURATION, Kind.AMOUNT, Kind.NUMBER})
 # Questions whose answer goes on after the sentence that reports the event.
 _EXPLAINED = frozenset({Asks.REASON, Asks.STANCE})
 # Questions about time: a date without its year is given the article's date.
@@ -48,6 +48,12 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ONE_FACT = frozenset(
     {Asks.PERSON, Asks.ORGANISATION, Asks.PLACE, Asks.TIME, Asks.DURATION, Asks.AMOUNT, Asks.NUMBER}
 )
+
+
+# Two sentences are one fact when they share this much of their word triples, or of their
+# content words (with the same dates and figures).
+SAME_FACT = 0.6
+SAME_WORDS = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +66,8 @@ class ExtractiveParams:
     max_items: int = 10
     keep_margin: float = 2.0
     list_margin: float = 3.0
-    same_fact: float = 0.6
-    same_words: float = 0.8
+    same_fact: float = SAME_FACT
+    same_words: float = SAME_WORDS
     # A follow-up's answer leads with something the user has not just read, unless what is new
     # scores this much (log-odds) below the best sentence.
     told_margin: float = 2.0
@@ -178,15 +184,7 @@ class ExtractiveAnswerer:
         return self.labeller.of_metadata(cand.chunks[0].metadata)
 
     def _same_fact(self, a: Candidate, b: Candidate) -> bool:
-        """Whether two sentences state one fact: most of their word triples, or of their content
-        words with the same dates and figures, are shared ("launched by party co-chairman X in
-        2013" and "launched by Conservative Party co-chairman X in 2013" are one; "will open in
-        2031" and "now expect it to open in 2029" are two)."""
-        if overlap(a.shingles, b.shingles) >= self.params.same_fact:
-            return True
-        if not a.terms or not b.terms or _values(a) != _values(b):
-            return False
-        return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= self.params.same_words
+        return same_fact(a, b, self.params.same_fact, self.params.same_words)
 
     @staticmethod
     def _with_followers(
@@ -352,9 +350,27 @@ def not_told_again(ranked: Sequence[Candidate], told: str, margin: float) -> lis
     ]
 
 
-def _values(cand: Candidate) -> set[str]:
-    """The dates and figures a sentence states."""
-    return {e.key for e in cand.expressions if e.kind in _VALUE_KINDS}
+def same_fact(
+    a: Candidate,
+    b: Candidate,
+    shingle_share: float = SAME_FACT,
+    word_share: float = SAME_WORDS,
+    values: frozenset[Kind] = VALUE_KINDS,
+) -> bool:
+    """Whether two sentences state one fact: most of their word triples, or of their content
+    words with the same ``values`` (dates and figures), are shared ("launched by party co-chairman
+    X in 2013" and "launched by Conservative Party co-chairman X in 2013" are one; "will open in
+    2031" and "now expect it to open in 2029" are two)."""
+    if overlap(a.shingles, b.shingles) >= shingle_share:
+        return True
+    if not a.terms or not b.terms or _values(a, values) != _values(b, values):
+        return False
+    return len(a.terms & b.terms) / min(len(a.terms), len(b.terms)) >= word_share
+
+
+def _values(cand: Candidate, kinds: frozenset[Kind] = VALUE_KINDS) -> set[str]:
+    """The dates and figures (expressions of ``kinds``) a sentence states."""
+    return {e.key for e in cand.expressions if e.kind in kinds}
 
 
 def quote(cand: Candidate, already: Sequence[str] = ()) -> str:
@@ -383,4 +399,4 @@ def _fit(sentence: str, limit: int) -> str:
     return sentence[: limit - 9].rsplit(" ", 1)[0] + "…"
 
 
-__all__ = ["Composed", "ExtractiveAnswerer", "ExtractiveParams"]
+__all__ = ["VALUE_KINDS", "Composed", "ExtractiveAnswerer", "ExtractiveParams", "quote", "same_fact"]

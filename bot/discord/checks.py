@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import discord
 from discord import app_commands
 
-from bot.discord.dates import parse_since
+from bot.discord.dates import parse_bound, parse_since
 from bot.discord.errors import OnCooldown, UserInputError
 
 if TYPE_CHECKING:
@@ -43,5 +43,25 @@ class SinceDate(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: str) -> date:
         try:
             return parse_since(value)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from None
+
+
+class FirstDay(app_commands.Transformer):
+    """A span's start: a date, or a year or month meaning its first day."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> date:
+        try:
+            return parse_bound(value)
+        except ValueError as exc:
+            raise UserInputError(str(exc)) from None
+
+
+class LastDay(app_commands.Transformer):
+    """A span's end: a date, or a year or month meaning its last day."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> date:
+        try:
+            return parse_bound(value, end=True)
         except ValueError as exc:
             raise UserInputError(str(exc)) from None

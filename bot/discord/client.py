@@ -28,6 +28,7 @@ K = TypeVar("K", bound=Hashable)
 
 EXTENSIONS = (
     "bot.discord.cogs.ask",
+    "bot.discord.cogs.timeline",
     "bot.discord.cogs.library",
     "bot.discord.cogs.admin",
     "bot.discord.cogs.chat",

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from bot.answer.labels import PublisherLabel
+from bot.answer.timeline import Timeline
 from bot.answer.types import Answer, Question
 from bot.answer_log import AnswerLog
 from bot.channel_modes import ChannelModes
@@ -26,6 +27,12 @@ Server = int | None  # a guild id; None: a direct message, which sees the base l
 
 class Asker(Protocol):
     def ask(self, question: Question, server: Server) -> Answer: ...
+
+    def timeline(
+        self, topic: str, server: Server, *, since: date | None = None, until: date | None = None
+    ) -> Timeline:
+        """The topic's dated events, oldest first, from what ``server`` may read."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

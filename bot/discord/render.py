@@ -17,8 +17,9 @@ from urllib.parse import quote, urlsplit
 
 import pysbd
 
-from bot.answer import display
+from bot.answer import display, timeline
 from bot.answer.labels import PublisherLabel, dated, named
+from bot.answer.timeline import Timeline
 from bot.answer.types import Answer, Citation
 from bot.discord.limits import (
     AUTHOR_MAX,
@@ -208,8 +209,16 @@ def answer_messages(answer: Answer, elapsed_s: float) -> list[MessagePart]:
     embeds[0]["title"] = title
     if answer.reading:  # a follow-up read in context: say how, so a misreading shows
         embeds[0]["author"] = {"name": truncate(f"Reading this as: {neutralise(answer.reading)}", AUTHOR_MAX)}
+    return _with_sources(embeds, answer.citations, footer, colour)
+
+
+def _with_sources(
+    embeds: list[Embed], citations: Sequence[Citation], footer: dict[str, str], colour: int
+) -> list[MessagePart]:
+    """The embeds with the sources' fields after them (in further embeds when they do not fit)
+    and the footer on the last, one message each."""
     last = embeds[-1]
-    for f in source_fields(answer.citations):
+    for f in source_fields(citations):
         room = EMBED_TOTAL_MAX - embed_size(last) - len(footer["text"])
         if len(last.get("fields", [])) == FIELDS_MAX or len(f["name"]) + len(f["value"]) > room:
             last = {"color": colour}
@@ -217,6 +226,22 @@ def answer_messages(answer: Answer, elapsed_s: float) -> list[MessagePart]:
         last.setdefault("fields", []).append(f)
     last["footer"] = footer
     return [MessagePart(embeds=[e]) for e in embeds]
+
+
+def timeline_messages(found: Timeline, elapsed_s: float) -> list[MessagePart]:
+    """The timeline as one or more messages: its lines (never cut inside one unless it alone is
+    too long), then the sources and the footer, as an answer's."""
+    if found.problem:
+        return [MessagePart(content=truncate(neutralise(found.problem), CONTENT_MAX))]
+    colour = ANSWER_COLOUR if found.events else ABSTAIN_COLOUR
+    title = truncate(f"Timeline: {' '.join(found.topic.split())}", TITLE_MAX)
+    events = f"{len(found.events)} event{'s' if len(found.events) != 1 else ''}"
+    sources = f"{len(found.citations)} source{'s' if len(found.citations) != 1 else ''}"
+    footer = {"text": f"Built in {elapsed_s:.1f} s · {events} · {sources}"}
+    texts = _pack_lines([neutralise(x) for x in timeline.lines(found)], DESCRIPTION_MAX)
+    embeds: list[Embed] = [{"description": t, "color": colour} for t in texts]
+    embeds[0]["title"] = title
+    return _with_sources(embeds, found.citations, footer, colour)
 
 
 def quote_block(citation: Citation) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.answer.labels import Labeller, PublisherLabel
+from bot.answer.timeline import Timeline
 from bot.answer.types import Answer, Question
 from bot.answer_log import AnswerLog
 from bot.channel_modes import ChannelModes
@@ -59,6 +60,17 @@ class ServerAsker:
 
     def ask(self, question: Question, server: Server) -> Answer:
         return self.service(server).ask(question)
+
+    def timeline(
+        self, topic: str, server: Server, *, since: date | None = None, until: date | None = None
+    ) -> Timeline:
+        from bot.answer.timeline import build_timeline_service
+
+        # A few small objects over the view: built per call, unlike the answering service.
+        service = build_timeline_service(
+            self.settings, self.libraries.view(server), self.embedder, self.publishers
+        )
+        return service.timeline(topic, since=since, until=until)
 
     def service(self, server: Server) -> AnswerService:
         from bot.answer.service import build_answer_service

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.answer.labels import PublisherLabel
+from bot.answer.timeline import Timeline, compose
 from bot.answer.types import Answer, Citation, Question
 from bot.answer_log import AnswerLog
 from bot.channel_modes import ChannelModes
@@ -26,7 +27,8 @@ from bot.library_publishers import PublisherCount
 from bot.records import Records
 from bot.settings import Settings
 from vectorstore.libraries import Libraries
-from vectorstore.records import ArticleRecord
+from vectorstore.records import ArticleRecord, ChunkRecord
+from vectorstore.retrieval import Passage
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = {
@@ -77,6 +79,17 @@ class Doc:
             chunk_count=max(1, len(self.text) // 500),
         )
 
+    def metadata(self) -> dict[str, str | int]:
+        """As ingest stores it with each chunk."""
+        return {
+            "article_id": self.id,
+            "chunk_index": 0,
+            "title": self.title,
+            "publisher": self.publisher,
+            "published": self.published,
+            "url": self.url,
+        }
+
     def sentences(self) -> list[str]:
         return [s.strip() for s in re.split(r"(?<=[.!?])\s+", self.text) if s.strip()]
 
@@ -125,6 +138,21 @@ class KeywordLibrary:
             for doc_id, n in cited.items()
         )
         return Answer(question.text, " ".join(sentences), abstained=False, citations=citations)
+
+    def timeline(
+        self, topic: str, server: Server, *, since: date | None = None, until: date | None = None
+    ) -> Timeline:
+        """The real timeline core over the articles sharing a word with the topic."""
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+        time.sleep(self.delay)
+        wanted = words(topic)
+        passages = [
+            Passage(ChunkRecord(f"{d.id}:0", d.text, d.metadata()), 1.0)
+            for d in self.docs.values()
+            if words(d.title + " " + d.text) & wanted
+        ]
+        return compose(topic, passages, since=since, until=until)
 
     def _candidates(self, question: Question) -> list[Doc]:
         docs = list(self.docs.values())

@@ -143,7 +143,7 @@ async def test_command_sync_payload_is_accepted_and_lists_every_command(world: W
     assert sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
     commands = {c["name"]: c for c in sync.payload}
     assert set(commands) == {
-        "ask", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
+        "ask", "timeline", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
     }  # fmt: skip
     for command in commands.values():
         assert 1 <= len(command["description"]) <= 100

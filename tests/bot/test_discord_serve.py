@@ -165,7 +165,7 @@ async def test_serve_syncs_every_command_and_answers_with_citations(served: Serv
     sync = emu.command_syncs[-1]
     assert sync.status == 200 and sync.path.endswith(f"/guilds/{emu.guild_id}/commands")
     assert {c["name"] for c in sync.payload} == {
-        "ask", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
+        "ask", "timeline", "sources", "search", "article", "stats", "ingest", "remove", "feeds", "channel",
     }  # fmt: skip
 
     ix = await _done(

@@ -298,6 +298,21 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
                 f"support: emulated bf16 measured 5-8x slower; int8 needs onnxruntime), so the embedder "
                 f"runs {e['dtype']} instead and there is no {requested} row.",
             ]
+    if "encoder_backends" in results:
+        from bench.encoder_backends import table
+
+        lines += [
+            "",
+            "### Encoder backends",
+            "",
+            "The bundled model run each way in its own process, 2 threads, over the stored chunks "
+            "(batches of 32) and each dev question alone; cosine to sentence-transformers' float32 "
+            "torch vectors; dense retrieval of the 75 answerable dev questions (both files) over the "
+            "chunks, questions embedded by the backend / by the float32 reference "
+            "(`bench/encoder_backends.py`).",
+            "",
+            table(results["encoder_backends"]),
+        ]
     lines += [
         "",
         "## 5. Concurrency",

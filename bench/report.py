@@ -74,6 +74,28 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         ],
         "targets": TARGETS,
     }
+    if "encoder_backends" in results:
+        summary["encoder_backends"] = {
+            name: {
+                k: row[k]
+                for k in (
+                    "chunks_per_s",
+                    "chunks_per_s_best",
+                    "speed_vs_own_int8",
+                    "cold_start_s",
+                    "query_ms_p50",
+                    "query_ms_p95",
+                    "cosine_chunks",
+                    "retrieval_own_queries",
+                    "retrieval_fp32_queries",
+                    "export_s",
+                    "load_s",
+                    "error",
+                )
+                if k in row
+            }
+            for name, row in results["encoder_backends"]["backends"].items()
+        }
     at_100k = next((p for p in curve if p["target"] == 100_000), None)
     checks: dict[str, bool] = {
         "ingest_ratio": ingest["ratio_vs_tutorial"] >= TARGETS["ingest_ratio"],

@@ -421,6 +421,12 @@ def run(store: Path, work: Path, backends: Sequence[str], rounds: int, overlays:
         "batch": BATCH,
         "rounds": rounds,
         "load_average_during": loads,
+        "overlays": {
+            name: [
+                x for x in (REPO / "bench" / "backends" / f"{name}.txt").read_text().splitlines() if "==" in x
+            ]
+            for name in sorted({str(BACKENDS[b]) for b in backends if BACKENDS[b] is not None})
+        },
         "backends": figures,
     }
 

@@ -7,18 +7,22 @@ geobot run the unchanged corpus is ingested again into the same store (the re-in
 Before them, one geobot run with an empty model cache is timed on its own: on a new machine the
 first ingest also builds the int8 model (``vectorstore/onnx_int8.py``), once; the timed runs then
 use that cache, as every later ingest does.
+
+    python -m bench.ingest_bench --result FILE [--runs N] [--corpus DIR] [--work DIR]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import json
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
-from bench.common import GEOBOT, PYTHON, check, median, run_timed
-from bench.machine import load_average
+from bench.common import CORPUS, GEOBOT, PYTHON, check, median, run_timed, write_json
+from bench.machine import describe, load_average
 
 
 def subset_corpus(corpus: Path, dest: Path, rows: int, pages: int) -> Path:
@@ -70,8 +74,6 @@ def tutorial_ingest(corpus: Path, persist: Path, result: Path) -> float:
 
 def run(corpus: Path, work: Path, runs: int) -> dict[str, Any]:
     """Alternating runs; keeps the last stores at work/geobot_store and work/tutorial_store."""
-    import json
-
     geobot_s: list[float] = []
     reingest_s: list[float] = []
     tutorial_s: list[float] = []
@@ -123,3 +125,23 @@ def run(corpus: Path, work: Path, runs: int) -> dict[str, Any]:
         "geobot_store": str(geobot_store),
         "tutorial_store": str(tutorial_store),
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--result", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=5, help="alternating runs of each pipeline")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument(
+        "--work", type=Path, default=None, help="where the stores go (default: beside --result)"
+    )
+    args = parser.parse_args()
+    work = args.work or args.result.parent / "ingest_work"
+    work.mkdir(parents=True, exist_ok=True)
+    write_json(args.result, {"machine": describe(), **run(args.corpus, work, args.runs)})
+
+
+if __name__ == "__main__":
+    main()

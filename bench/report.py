@@ -74,6 +74,28 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
         ],
         "targets": TARGETS,
     }
+    if "encoder_backends" in results:
+        summary["encoder_backends"] = {
+            name: {
+                k: row[k]
+                for k in (
+                    "chunks_per_s",
+                    "chunks_per_s_best",
+                    "speed_vs_own_int8",
+                    "cold_start_s",
+                    "query_ms_p50",
+                    "query_ms_p95",
+                    "cosine_chunks",
+                    "retrieval_own_queries",
+                    "retrieval_fp32_queries",
+                    "export_s",
+                    "load_s",
+                    "error",
+                )
+                if k in row
+            }
+            for name, row in results["encoder_backends"]["backends"].items()
+        }
     at_100k = next((p for p in curve if p["target"] == 100_000), None)
     checks: dict[str, bool] = {
         "ingest_ratio": ingest["ratio_vs_tutorial"] >= TARGETS["ingest_ratio"],
@@ -298,6 +320,21 @@ def markdown(results: dict[str, Any], summary: dict[str, Any], images: list[str]
                 f"support: emulated bf16 measured 5-8x slower; int8 needs onnxruntime), so the embedder "
                 f"runs {e['dtype']} instead and there is no {requested} row.",
             ]
+    if "encoder_backends" in results:
+        from bench.encoder_backends import table
+
+        lines += [
+            "",
+            "### Encoder backends",
+            "",
+            "The bundled model run each way in its own process, 2 threads, over the stored chunks "
+            "(batches of 32) and each dev question alone; cosine to sentence-transformers' float32 "
+            "torch vectors; dense retrieval of the 75 answerable dev questions (both files) over the "
+            "chunks, questions embedded by the backend / by the float32 reference "
+            "(`bench/encoder_backends.py`).",
+            "",
+            table(results["encoder_backends"]),
+        ]
     lines += [
         "",
         "## 5. Concurrency",

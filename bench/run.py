@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bench import curve, ingest_bench, machine, quality, report
+from bench import curve, encoder_backends, ingest_bench, machine, quality, report
 from bench.common import CORPUS, DEV_QUESTIONS, PYTHON, REPO, check, run_timed, user_overrides, write_json
 
 logger = logging.getLogger("bench")
@@ -112,6 +112,15 @@ def main() -> None:
 
     logger.info("3/5 embedding throughput vs matmul peak")
     results["embedding"] = embedding(geobot_store, raw, plan.embed_s, plan.embed_chunks)
+
+    logger.info("3b/5 encoder backends side by side (own int8 build, sentence-transformers' backends)")
+    results["encoder_backends"] = encoder_backends.run(
+        geobot_store,
+        raw / "encoder_backends",
+        ("own-int8",) if args.quick else tuple(encoder_backends.BACKENDS),
+        1 if args.quick else 3,
+        encoder_backends.OVERLAYS,
+    )
 
     logger.info("4/5 concurrency 1/2/4/8 askers")
     results["concurrency"] = curve.concurrency(geobot_store, raw, questions, (1, 2, 4, 8), plan.per_level)

@@ -51,6 +51,13 @@ def test_quick_bench_writes_report_summary_and_plots(tmp_path: Path) -> None:
     assert ("bfloat16" in {e["dtype"] for e in embedding}) == native_bf16()
     assert ("int8" in {e["dtype"] for e in embedding}) == int8_supported()
     assert all(e["percent_of_peak"] > 0 for e in summary["embedding"])
+    # the quick run compares the own int8 build with the float32 reference only
+    backends = summary["encoder_backends"]
+    assert set(backends) == {"st-torch-fp32", "own-int8"}
+    assert backends["st-torch-fp32"]["cosine_chunks"]["min"] > 0.9999
+    assert 0.99 < backends["own-int8"]["cosine_chunks"]["mean"] < 1.0
+    assert backends["own-int8"]["speed_vs_own_int8"] == 1.0
+    assert all(0 <= b["retrieval_own_queries"]["hit@4"] <= 1 for b in backends.values())
     assert [c["askers"] for c in summary["concurrency"]] == [1, 2, 4, 8]
     assert all(c["answers_per_s"] > 0 for c in summary["concurrency"])
 
@@ -60,6 +67,7 @@ def test_quick_bench_writes_report_summary_and_plots(tmp_path: Path) -> None:
         "## 2. Quality",
         "## 3. Query cost curve",
         "## 4. Embedding",
+        "### Encoder backends",
         "## 5. Concurrency",
     ):
         assert heading in report

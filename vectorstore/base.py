@@ -91,6 +91,10 @@ class LibraryReader(ChunkReader, ArticleLookup, Protocol):
         """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest."""
         ...
 
+    def article_count(self) -> int:
+        """``stats()["articles"]`` without the rest: cheap enough to say on every answer."""
+        ...
+
     def warm(self) -> None:
         """Build what the first query would otherwise wait for."""
         ...

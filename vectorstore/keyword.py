@@ -82,6 +82,18 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_by_publisher ON articles(publisher);
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS articles_count (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO articles_count
+    SELECT 1, count(*) FROM articles WHERE NOT EXISTS (SELECT 1 FROM articles_count);
+CREATE TRIGGER IF NOT EXISTS articles_count_ai AFTER INSERT ON articles BEGIN
+    UPDATE articles_count SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS articles_count_ad AFTER DELETE ON articles BEGIN
+    UPDATE articles_count SET n = n - 1;
+END;
 """
 
 # Stores written before the in-memory index kept an FTS5 index kept in step by triggers; nothing
@@ -378,6 +390,12 @@ class KeywordIndex:
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT lower(publisher) FROM articles WHERE publisher NOTNULL")
             return {row[0] for row in rows}
+
+    def article_count(self) -> int:
+        """The number of catalog rows, kept by triggers in the transaction of every write: an
+        abstention says it, and counting 150k rows each time was most of a 1M-chunk ask's p95."""
+        with self._lock:
+            return int(self._db.execute("SELECT n FROM articles_count").fetchone()[0])
 
     def catalog_stats(self) -> dict[str, Any]:
         with self._lock:

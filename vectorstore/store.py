@@ -226,6 +226,9 @@ class Store:
             self.keyword.update_chunk_metadata(db, current)
             self.keyword.put_article(db, article, signature)
 
+    def article_count(self) -> int:
+        return self.keyword.article_count()
+
     def stats(self) -> dict[str, Any]:
         """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest (ISO time)."""
         catalog = self.keyword.catalog_stats()

@@ -129,12 +129,18 @@ def test_store_written_before_the_bm25_index_opens_and_works(settings: VectorSto
             "VALUES (?, ?, ?, ?, ?, ?)",
             ("o:0", "o", "Old Wire", 1600000000, "Lantern festival moved indoors.", '{"article_id": "o"}'),
         )
+        db.execute(
+            "INSERT INTO articles (id, title, origins, content_hash, ingested_at, chunk_count) "
+            "VALUES ('o', 'Lanterns', '[]', 'hash-o', '2020-01-01T00:00:00+00:00', 1)"
+        )
     store = build_store(settings)
     try:
+        assert store.article_count() == 1  # the count starts from the rows already there
         assert keyword_ids(store, "lantern") == ["o:0"]
         assert keyword_ids(store, "lantern", where={"publisher": "Old Wire"}) == ["o:0"]
         store.write_article(article("n"), chunks("n", ["Lantern makers interviewed."]), vectors(1))
         assert set(keyword_ids(store, "lantern")) == {"o:0", "n:0"}
+        assert store.article_count() == 2
     finally:
         store.close()
     with sqlite3.connect(settings.path / FILENAME) as db:

@@ -35,6 +35,20 @@ def rss_mb() -> float:
     return float(psutil.Process().memory_info().rss / 2**20)
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """Resident memory by kind (Linux): anonymous (the heap, HNSW) and file-backed (pages of
+    memory-mapped files, which the kernel can drop and read back)."""
+    parts: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile", "RssShmem"):
+                parts[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return parts
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -212,6 +226,7 @@ def main() -> None:
         levels = [int(x) for x in args.concurrency.split(",")]
         result["concurrency"] = concurrency(service, questions, levels, args.per_level)
     result["rss_after_mb"] = rss_mb()
+    result["rss_parts_mb"] = rss_parts_mb()
     result["peak_rss_mb"] = peak_rss_mb()
     if args.result:
         args.result.write_text(json.dumps(result))

@@ -16,10 +16,12 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import shutil
 import tempfile
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -208,16 +210,46 @@ class Terms:
     b: float
 
 
+class Postings:
+    """The saved index's score and document arrays, read a query word's slice at a time.
+
+    Read with ``os.pread`` rather than through a memory map: mapped pages that a query touches
+    count in the process's resident memory until the kernel needs them back, and the posting
+    lists of common words span much of the index (~700 MB at 1M chunks); read, they stay in the
+    kernel's page cache alone. The files are opened once, so a copy saved later by another
+    process (renamed over this one) does not mix with this one.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.arrays: dict[str, tuple[int, int, np.dtype[Any]]] = {}
+        for name in ("data", "indices"):
+            mapped = np.load(folder / f"{name}.csc.index.npy", mmap_mode="r", allow_pickle=False)
+            fd = os.open(folder / f"{name}.csc.index.npy", os.O_RDONLY)
+            weakref.finalize(self, os.close, fd)
+            self.arrays[name] = (fd, int(mapped.offset), mapped.dtype)
+
+    def read(self, name: str, start: int, end: int) -> np.ndarray:
+        fd, offset, dtype = self.arrays[name]
+        size = dtype.itemsize
+        return np.frombuffer(os.pread(fd, (end - start) * size, offset + start * size), dtype=dtype)
+
+
 class Bm25Snapshot:
     """The main index: a bm25s index of every chunk at one SQLite generation."""
 
     def __init__(
-        self, generation: Generation, retriever: bm25s.BM25 | None, columns: Columns, mean_length: float
+        self,
+        generation: Generation,
+        retriever: bm25s.BM25 | None,
+        columns: Columns,
+        mean_length: float,
+        postings: Postings | None = None,
     ) -> None:
         self.generation = generation
         self.retriever = retriever
         self.columns = columns
         self.mean_length = mean_length
+        self.postings = postings
 
     @property
     def max_rowid(self) -> int:
@@ -276,7 +308,12 @@ class Bm25Snapshot:
             return None
         if retriever is not None and int(retriever.scores["num_docs"]) != len(columns):
             return None
-        return cls(generation, retriever, columns, float(key["mean_length"]))
+        try:
+            postings = Postings(folder) if retriever is not None else None
+        except (OSError, ValueError) as exc:
+            logger.info("saved keyword index in %s not usable (%s); rebuilding", folder, exc)
+            return None
+        return cls(generation, retriever, columns, float(key["mean_length"]), postings)
 
     def save(self, folder: Path) -> None:
         """Replace the copy in ``folder`` (written aside, then renamed in; best effort)."""
@@ -321,7 +358,18 @@ class Bm25Snapshot:
             return None
         vocab = self.retriever.vocab_dict
         ids = [vocab[w] for w in words if w in vocab]
-        return self.retriever.get_scores_from_ids(ids) if ids else None
+        if not ids:
+            return None
+        if self.postings is None:  # just built: its arrays are in memory
+            return self.retriever.get_scores_from_ids(ids)
+        indptr = self.retriever.scores["indptr"]
+        scores = np.zeros(self.docs, dtype=np.float32)
+        for token in ids:
+            start, end = int(indptr[token]), int(indptr[token + 1])
+            # as bm25s adds them (np.add.at: one pass, faster here than an indexed +=)
+            documents = self.postings.read("indices", start, end)
+            np.add.at(scores, documents, self.postings.read("data", start, end))
+        return scores
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,19 +144,25 @@ def test_rows_written_after_the_main_index_are_searched_without_a_rebuild(
     assert [h.score for h in served] == pytest.approx([h.score for h in fresh], rel=0.02)
 
 
-def test_the_saved_index_is_read_memory_mapped(settings: VectorStoreSettings) -> None:
+def test_the_saved_index_is_read_from_disk_not_held(settings: VectorStoreSettings) -> None:
     first = build_store(settings)
-    first.write_article(article("m"), chunks("m", ["Tidal mill restored.", "Mill race cleared."]), vectors(2))
-    assert keyword_ids(first, "mill") == ["m:0", "m:1"]
+    texts = ["Tidal mill restored.", "Mill race cleared by the mill owners.", "Weir repaired."]
+    first.write_article(article("m"), chunks("m", texts), vectors(3))
+    found = keyword_ids(first, "mill weir")
+    assert set(found) == {"m:0", "m:1", "m:2"}
     first.close()
     second = build_store(settings)
     try:
-        assert keyword_ids(second, "mill") == ["m:0", "m:1"]
+        assert keyword_ids(second, "mill weir") == found
         view = second.keyword._view
-        assert view is not None and view.main.retriever is not None
-        assert isinstance(view.main.retriever.scores["data"], np.memmap)
+        assert view is not None and view.main.retriever is not None and view.main.postings is not None
+        assert isinstance(view.main.retriever.scores["data"], np.memmap)  # mapped, not loaded
         assert isinstance(view.main.columns.rowids, np.memmap)
         assert isinstance(view.main.columns.codes["publisher"], np.memmap)
+        # the slices read per word score as bm25s scores its whole arrays
+        ids = [view.main.retriever.vocab_dict[w] for w in ("mill", "weir")]
+        expected = view.main.retriever.get_scores_from_ids(ids)
+        assert view.main.scores(["mill", "weir"]) == pytest.approx(expected, rel=1e-6)
     finally:
         second.close()
 

@@ -317,9 +317,9 @@ class KeywordIndex:
         main = Bm25Snapshot.build(generation, ((r[:4], r[4]) for r in cursor))
         main.save(self.bm25_path)
         # read back from disk, so the arrays just built leave memory
-        saved = Bm25Snapshot.load(self.bm25_path, store)
-        if saved is not None and saved.generation == generation:
-            main = saved
+        reread = Bm25Snapshot.load(self.bm25_path, store)
+        if reread is not None and reread.generation == generation:
+            main = reread
         self._view = Bm25View.of(main)
         return self._view
 

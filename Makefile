@@ -54,8 +54,9 @@ bench: dev
 
 # Ask latency and memory at 10k, 100k, 300k and 1M chunks, embedded and against `chroma run`
 # (docs/growth.png). Stores are kept in $GEOBOT_BENCH_SCALE_DIR (default data/scale) and reused;
-# GEOBOT_BENCH_BIG_STORE=/path/to/a/1M/store skips building the 1M one (~50 min). With the
-# stores built, the run takes ~25 min; from nothing, ~1.5 h and 40 GB of disk.
+# GEOBOT_BENCH_BIG_STORE=/path/to/a/1M/store skips building the 1M one (~50 min, then ~10 min
+# for its keyword index). With the stores built the run takes ~2-5 min; from nothing ~1.5 h and
+# ~25 GB of disk.
 bench-scale: dev
 	flock /tmp/geobot-bench.lock $(BIN)/python -m bench.scale
 

@@ -298,6 +298,7 @@ class Bm25Snapshot:
 
             columns = Columns.load(folder)
             retriever = bm25s.BM25.load(folder, mmap=True, show_progress=False) if len(columns) else None
+            postings = Postings(folder) if retriever is not None else None
             # another process may have replaced the folder while it was read
             if json.loads((folder / KEY_FILE).read_text(encoding="utf-8")) != key:
                 return None
@@ -307,11 +308,6 @@ class Bm25Snapshot:
         if generation.store != store:
             return None
         if retriever is not None and int(retriever.scores["num_docs"]) != len(columns):
-            return None
-        try:
-            postings = Postings(folder) if retriever is not None else None
-        except (OSError, ValueError) as exc:
-            logger.info("saved keyword index in %s not usable (%s); rebuilding", folder, exc)
             return None
         return cls(generation, retriever, columns, float(key["mean_length"]), postings)
 

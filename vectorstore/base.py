@@ -95,6 +95,10 @@ class LibraryReader(ChunkReader, ArticleLookup, Protocol):
         """``stats()["articles"]`` without the rest: cheap enough to say on every answer."""
         ...
 
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored (a publisher filter matches them)."""
+        ...
+
     def warm(self) -> None:
         """Build what the first query would otherwise wait for."""
         ...

@@ -452,6 +452,12 @@ class KeywordIndex:
         with self._lock:
             return {row[0] for row in self._db.execute("SELECT id FROM articles")}
 
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored (read from its index, not from every article)."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT publisher FROM articles WHERE publisher NOTNULL")
+            return {row[0] for row in rows}
+
     def publishers(self) -> set[str]:
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT lower(publisher) FROM articles WHERE publisher NOTNULL")

@@ -179,6 +179,9 @@ class LibraryView:
         ordered.sort(key=lambda a: a.published is None)
         return ordered[offset : None if wanted is None else wanted]
 
+    def publisher_names(self) -> set[str]:
+        return {name for part in self.parts() for name in part.publisher_names()}
+
     def article_count(self) -> int:
         """Articles in either library, each once. Only the server's own library (small next to
         the base library) is walked, to leave out articles the base library also holds."""

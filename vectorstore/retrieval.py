@@ -48,6 +48,8 @@ class SearchIndex(Protocol):
 
     def list_articles(self, publisher: str | None = None) -> list[ArticleRecord]: ...
 
+    def publisher_names(self) -> set[str]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -269,8 +271,7 @@ class HybridRetriever:
     def publisher_spellings(self, name: str) -> list[str]:
         """Stored publisher names equal to ``name`` ignoring case and spacing."""
         wanted = " ".join(name.split()).casefold()
-        found = {a.publisher for a in self.index.list_articles() if a.publisher}
-        return sorted(p for p in found if " ".join(p.split()).casefold() == wanted)
+        return sorted(p for p in self.index.publisher_names() if " ".join(p.split()).casefold() == wanted)
 
     def retrieve(
         self,

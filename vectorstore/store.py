@@ -207,6 +207,10 @@ class Store:
     def article_ids(self) -> set[str]:
         return self.keyword.article_ids()
 
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored."""
+        return self.keyword.publisher_names()
+
     def publishers(self) -> set[str]:
         """Every publisher name, lower-cased (what stats counts)."""
         return self.keyword.publishers()

@@ -325,6 +325,7 @@ class StoreContract:
         }
         assert [a.id for a in store.list_articles()] == ["s2", "s1", "s3"]
         assert [a.id for a in store.list_articles(publisher="other post")] == ["s2"]
+        assert store.publisher_names() == {"Example Wire", "Other Post"}
         assert [a.id for a in store.list_articles(since="2020-01-01")] == ["s2"]
         assert [a.id for a in store.list_articles(limit=1, offset=1)] == ["s1"]
         assert store.find_article_by_hash("hash-s3").id == "s3"  # type: ignore[union-attr]
@@ -404,6 +405,7 @@ class StoreContract:
         }
         assert dm.stats()["articles"] == 1
         assert (a.article_count(), b.article_count(), dm.article_count()) == (2, 2, 1)
+        assert a.publisher_names() == {"Base Wire", "Alpha Post"} and dm.publisher_names() == {"Base Wire"}
         since = {"published_ts": {"$gte": published_ts("2020-01-01")}}
         assert [h.record.id for h in a.query(query, 10, where=since)] == ["a1:0"]
         assert libraries.servers() == [SERVER_A, SERVER_B]

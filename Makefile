@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: demo test lint pytest bench bench-quick bench-timeline reliability install dev clean
+.PHONY: demo test lint pytest bench bench-quick bench-timeline bench-scale reliability install dev clean
 
 # torch goes first and on its own: 2.13.0 is the CPU build on this machine's disk, while an
 # unpinned torch pulled in by another package would be a multi-GB CUDA build.
@@ -55,6 +55,14 @@ bench: dev
 # Timeline latency beside answer latency on the shared corpus (bench/timeline.py).
 bench-timeline: dev
 	$(BIN)/python -m bench.timeline
+
+# Ask latency and memory at 10k, 100k, 300k and 1M chunks, embedded and against `chroma run`
+# (docs/growth.png). Stores are kept in $GEOBOT_BENCH_SCALE_DIR (default data/scale) and reused;
+# GEOBOT_BENCH_BIG_STORE=/path/to/a/1M/store skips building the 1M one (~50 min, then ~10 min
+# for its keyword index). With the stores built the run takes ~2-5 min; from nothing ~1.5 h and
+# ~25 GB of disk.
+bench-scale: dev
+	flock /tmp/geobot-bench.lock $(BIN)/python -m bench.scale
 
 reliability: dev
 	$(BIN)/python -m reliability

@@ -35,6 +35,20 @@ def rss_mb() -> float:
     return float(psutil.Process().memory_info().rss / 2**20)
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """Resident memory by kind (Linux): anonymous (the heap, HNSW) and file-backed (pages of
+    memory-mapped files, which the kernel can drop and read back)."""
+    parts: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile", "RssShmem"):
+                parts[key] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return parts
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -53,11 +67,54 @@ def percentile(values: Sequence[float], q: float) -> float:
     return pct(values, q)
 
 
+class StageClock:
+    """Times the retrieval stages of each ask by wrapping the retriever's parts (embed the
+    question, dense search with its rows, keyword search with its rows, fusion)."""
+
+    def __init__(self, service: Any) -> None:
+        self.current: dict[str, float] = {}
+        retriever = service.retriever
+        retriever.embed_query = self._timed("embed", retriever.embed_query)
+        retriever.fuse = self._timed("fuse", retriever.fuse)
+        index = retriever.index
+        retriever.index = _Timed(index, self)
+
+    def _timed(self, name: str, call: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.current[name] = self.current.get(name, 0.0) + (time.perf_counter() - start) * 1000
+
+        return timed
+
+    def take(self) -> dict[str, float]:
+        taken, self.current = self.current, {}
+        return taken
+
+
+class _Timed:
+    def __init__(self, index: Any, clock: StageClock) -> None:
+        self._index = index
+        self.query = clock._timed("dense", index.query)
+        self.keyword_query = clock._timed("keyword", index.keyword_query)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+
 def latency(service: Any, questions: Sequence[str], asks: int) -> dict[str, Any]:
     from bot.answer.types import Question
 
-    for text in questions[:WARMUP]:
+    clock = StageClock(service)
+    start = time.perf_counter()
+    service.ask(Question(questions[0]))
+    first_ask_s = time.perf_counter() - start
+    rss_first = rss_mb()
+    for text in questions[1:WARMUP]:
         service.ask(Question(text))
+    clock.take()
     times: list[float] = []
     stages: dict[str, list[float]] = {}
     abstained = 0
@@ -66,15 +123,18 @@ def latency(service: Any, questions: Sequence[str], asks: int) -> dict[str, Any]
         answer = service.ask(Question(questions[i % len(questions)]))
         times.append((time.perf_counter() - start) * 1000)
         abstained += answer.abstained
-        for key, value in answer.timings_ms.items():
+        for key, value in (answer.timings_ms | clock.take()).items():
             stages.setdefault(key, []).append(float(value))
     return {
         "asks": asks,
+        "first_ask_s": first_ask_s,
+        "rss_after_first_ask_mb": rss_first,
         "p50_ms": percentile(times, 50),
         "p95_ms": percentile(times, 95),
         "mean_ms": statistics.fmean(times),
         "max_ms": max(times),
         "stage_median_ms": {k: statistics.median(v) for k, v in stages.items()},
+        "stage_p95_ms": {k: percentile(v, 95) for k, v in stages.items()},
         "abstained": abstained,
         "times_ms": times,
     }
@@ -166,6 +226,7 @@ def main() -> None:
         levels = [int(x) for x in args.concurrency.split(",")]
         result["concurrency"] = concurrency(service, questions, levels, args.per_level)
     result["rss_after_mb"] = rss_mb()
+    result["rss_parts_mb"] = rss_parts_mb()
     result["peak_rss_mb"] = peak_rss_mb()
     if args.result:
         args.result.write_text(json.dumps(result))

@@ -99,3 +99,32 @@ def test_quick_servers_bench_measures_both_layouts(tmp_path: Path) -> None:
             assert figures["write_s"] > 0 and figures["warm_ms"]["p50"] > 0 and figures["rss_mb"] > 0
             assert 0.5 <= figures["recall_at_10"] <= 1.0
     assert len(data["keyword_rebuild_s"]) == 2
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_quick_scale_bench_measures_both_modes_and_plots(tmp_path: Path) -> None:
+    """`python -m bench.scale --quick`: the growth measurement behind docs/benchmarks.md."""
+    out = tmp_path / "results"
+    env = os.environ.copy() | {"GEOBOT_BENCH_SCALE_DIR": str(tmp_path / "stores")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.scale", "--quick", "--out", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    data = json.loads((out / "scale_quick.json").read_text())
+    (point,) = data["points"]
+    assert point["warm"]["chunks"] >= 2000
+    for mode in ("embedded", "http"):
+        figures = point[mode]
+        assert figures["p50_ms"] > 0 and figures["peak_rss_mb"] > 0 and figures["first_ask_s"] > 0
+        assert {"embed", "dense", "keyword", "fuse", "answer"} <= set(figures["stage_median_ms"])
+    assert point["http"]["server_rss_mb"] > 0
+    assert (out / "growth_quick.png").read_bytes()[:4] == b"\x89PNG"
+    assert "| 2,000 | embedded |" in (out / "scale_quick.md").read_text()
+    assert set(data["growth"].values()) == {"n/a"}  # one size: no growth to name

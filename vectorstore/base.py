@@ -91,6 +91,14 @@ class LibraryReader(ChunkReader, ArticleLookup, Protocol):
         """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest."""
         ...
 
+    def article_count(self) -> int:
+        """``stats()["articles"]`` without the rest: cheap enough to say on every answer."""
+        ...
+
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored (a publisher filter matches them)."""
+        ...
+
     def warm(self) -> None:
         """Build what the first query would otherwise wait for."""
         ...

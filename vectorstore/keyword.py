@@ -4,11 +4,13 @@ Chunks live in a plain table (id, article_id, publisher, published_ts, text, met
 the ``articles`` table is the catalog. Writing an article's chunks and its catalog row happens
 in one transaction, so a crash leaves either the old article or the new one.
 
-SQLite is the durable copy of the keyword rows; queries are served by an in-memory BM25 index
-(``vectorstore.bm25``) built from them, because an FTS5 ``bm25()`` OR-query at 100k chunks costs
-tens to hundreds of milliseconds and bm25s well under one (bench/keyword_latency.py). Triggers
-bump a generation counter in the same transaction as any chunk write, so every query can check
-cheaply that the index in memory is current, including after writes by another process.
+SQLite is the durable copy of the keyword rows; queries are served by a BM25 index
+(``vectorstore.bm25``) built from them and saved beside them, because an FTS5 ``bm25()``
+OR-query at 100k chunks costs tens to hundreds of milliseconds and bm25s a few
+(bench/keyword_latency.py). Triggers bump a generation counter in the same transaction as any
+chunk write, so every query can check cheaply that the index it searches is current, including
+after writes by another process; they also log which rows were changed or deleted at which
+generation, so a saved index can be brought up to date with only the rows written since.
 """
 
 from __future__ import annotations
@@ -28,9 +30,7 @@ from vectorstore.metadata import parse_origins
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from vectorstore.bm25 import Bm25Snapshot, Row
+    from vectorstore.bm25 import Bm25Snapshot, Bm25View, Generation
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,17 @@ END;
 CREATE TRIGGER IF NOT EXISTS chunks_gen_au AFTER UPDATE ON chunks BEGIN
     UPDATE chunks_generation SET generation = generation + 1;
 END;
+CREATE TABLE IF NOT EXISTS chunks_changed (
+    rowid INTEGER PRIMARY KEY,
+    generation INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_changed_by_generation ON chunks_changed(generation);
+CREATE TRIGGER IF NOT EXISTS chunks_changed_ad AFTER DELETE ON chunks BEGIN
+    INSERT OR REPLACE INTO chunks_changed SELECT old.rowid, generation FROM chunks_generation;
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_changed_au AFTER UPDATE ON chunks BEGIN
+    INSERT OR REPLACE INTO chunks_changed SELECT old.rowid, generation FROM chunks_generation;
+END;
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -82,6 +93,18 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_by_publisher ON articles(publisher);
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS articles_count (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO articles_count
+    SELECT 1, count(*) FROM articles WHERE NOT EXISTS (SELECT 1 FROM articles_count);
+CREATE TRIGGER IF NOT EXISTS articles_count_ai AFTER INSERT ON articles BEGIN
+    UPDATE articles_count SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS articles_count_ad AFTER DELETE ON articles BEGIN
+    UPDATE articles_count SET n = n - 1;
+END;
 """
 
 # Stores written before the in-memory index kept an FTS5 index kept in step by triggers; nothing
@@ -113,7 +136,7 @@ COMPARISONS = {"$eq": "=", "$ne": "!=", "$gt": ">", "$gte": ">=", "$lt": "<", "$
 
 class KeywordIndex:
     """Chunk rows and the article catalog in ``<folder>/keyword.sqlite3``; BM25 search over the
-    chunks from an in-memory index, saved in ``<folder>/bm25s/`` for the next process."""
+    chunks from an index saved in ``<folder>/bm25s/`` and the rows written since it was built."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILENAME
@@ -133,7 +156,7 @@ class KeywordIndex:
         # One connection shared by the bot's worker threads; sqlite3 objects are not safe to use
         # from two threads at once.
         self._lock = threading.RLock()
-        self._bm25: Bm25Snapshot | None = None
+        self._view: Bm25View | None = None
 
     def close(self) -> None:
         with self._lock:
@@ -231,14 +254,14 @@ class KeywordIndex:
             # one read transaction: the generation, the rows indexed and the rows returned agree
             self._db.execute("BEGIN")
             try:
-                snapshot = self._current_bm25()
-                mask = None
+                view = self._current_view()
+                masks = None
                 if where:
                     try:
-                        mask = snapshot.columns.mask(where)
+                        masks = view.masks(where)
                     except Unfilterable:
-                        mask = self._sql_mask(snapshot, where)
-                hits = snapshot.search(text, k, mask)
+                        masks = view.masks_of(self._sql_rowids(where))
+                hits = view.search(text, k, masks)
                 marks = ",".join("?" * len(hits))
                 sql = f"SELECT rowid, id, text, metadata FROM chunks WHERE rowid IN ({marks})"  # noqa: S608
                 rows = {r[0]: r[1:] for r in self._db.execute(sql, [rowid for rowid, _ in hits])}
@@ -250,45 +273,100 @@ class KeywordIndex:
         ]
 
     def warm(self) -> None:
-        """Bring the in-memory index (and its saved copy) up to date now, not on the next query."""
+        """Bring the index up to date now, not on the next query (rebuilding and saving the main
+        index if the rows written since it was built have outgrown it)."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._current_bm25()
+                self._current_view()
             finally:
                 self._db.execute("COMMIT")
 
-    def _current_bm25(self) -> Bm25Snapshot:
-        """The in-memory index of the rows as of now; call inside a read transaction."""
+    def _current_view(self) -> Bm25View:
+        """The index of the rows as of now; call inside a read transaction."""
         # numpy and the index load only here: a catalog read (a re-ingest that finds nothing
         # new) needs neither, and numpy's import is a sixth of that run.
-        from vectorstore.bm25 import Bm25Snapshot, Generation
+        from vectorstore.bm25 import DELTA_SHARE, Bm25Snapshot, Bm25View, Generation, saved_generation
 
         store, number = self._db.execute("SELECT store, generation FROM chunks_generation").fetchone()
         generation = Generation(store, number)
-        if self._bm25 is not None and self._bm25.generation == generation:
-            return self._bm25
-        rows: list[Row] = self._db.execute(
-            "SELECT rowid, article_id, publisher, published_ts FROM chunks ORDER BY rowid"
-        ).fetchall()
-        snapshot = Bm25Snapshot.load(self.bm25_path, generation, rows)
-        if snapshot is None:
-            logger.info("building the keyword index over %d chunks", len(rows))
-            cursor = self._db.execute(
-                "SELECT rowid, article_id, publisher, published_ts, text FROM chunks ORDER BY rowid"
-            )
-            snapshot = Bm25Snapshot.build(generation, ((r[:4], r[4]) for r in cursor))
-            snapshot.save(self.bm25_path)
-        self._bm25 = snapshot
-        return snapshot
+        view = self._view
+        if view is not None and view.generation == generation:
+            return view
+        main = view.main if view is not None and view.main.generation.store == store else None
+        saved = saved_generation(self.bm25_path)
+        if main is None or (saved is not None and main.generation.number < saved <= number):
+            # none in memory, or another process has saved a newer one
+            main = Bm25Snapshot.load(self.bm25_path, store)
+            view = None
+        if main is not None and main.docs > 0 and main.generation.number <= number:
+            changed = self._db.execute(
+                "SELECT count(*) FROM chunks_changed WHERE generation >= ?", (main.generation.number,)
+            ).fetchone()[0]
+            added = self._db.execute(
+                "SELECT count(*) FROM chunks WHERE rowid > ?", (main.max_rowid,)
+            ).fetchone()[0]
+            if changed + added <= DELTA_SHARE * main.docs:
+                self._view = self._delta_view(generation, main, view)
+                return self._view
+        count = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        logger.info("building the keyword index over %d chunks", count)
+        cursor = self._db.execute(
+            "SELECT rowid, article_id, publisher, published_ts, text FROM chunks ORDER BY rowid"
+        )
+        main = Bm25Snapshot.build(generation, ((r[:4], r[4]) for r in cursor))
+        main.save(self.bm25_path)
+        # read back from disk, so the arrays just built leave memory
+        reread = Bm25Snapshot.load(self.bm25_path, store)
+        if reread is not None and reread.generation == generation:
+            main = reread
+        self._view = Bm25View.of(main)
+        return self._view
 
-    def _sql_mask(self, snapshot: Bm25Snapshot, where: Mapping[str, Any]) -> np.ndarray:
-        condition, params = _sql_where(where)
-        sql = f"SELECT c.rowid FROM chunks AS c WHERE {condition}"  # noqa: S608
-        matched = [r[0] for r in self._db.execute(sql, params)]
+    def _delta_view(self, generation: Generation, main: Bm25Snapshot, previous: Bm25View | None) -> Bm25View:
+        """``main`` brought up to ``generation``: the rows changed or deleted since it was built
+        left out of it, the rows written since in the delta (those of ``previous`` reused)."""
         import numpy as np
 
-        return np.isin(snapshot.columns.rowids, matched)
+        from vectorstore.bm25 import Bm25View, Delta, word_counts
+
+        since = main.generation.number
+        stale = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT rowid FROM chunks_changed WHERE generation >= ? AND rowid <= ?",
+                (since, main.max_rowid),
+            )
+        ]
+        rows = self._db.execute(
+            """SELECT rowid, article_id, publisher, published_ts FROM chunks WHERE rowid > ?
+               OR rowid IN (SELECT rowid FROM chunks_changed WHERE generation >= ?) ORDER BY rowid""",
+            (main.max_rowid, since),
+        ).fetchall()
+        reusable = {}
+        if previous is not None and previous.main is main:
+            reusable = previous.delta.reusable()
+            for (rowid,) in self._db.execute(
+                "SELECT rowid FROM chunks_changed WHERE generation >= ?", (previous.generation.number,)
+            ):
+                reusable.pop(rowid, None)
+        wanted = [r[0] for r in rows if r[0] not in reusable]
+        texts = dict(
+            self._db.execute(
+                "SELECT rowid, text FROM chunks WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(wanted),),
+            )
+        )
+        delta = Delta.build(
+            [(r, reusable[r[0]] if r[0] in reusable else word_counts(texts[r[0]])) for r in rows]
+        )
+        mask = np.isin(main.columns.rowids, stale) if stale else None
+        return Bm25View(generation, main, mask, delta)
+
+    def _sql_rowids(self, where: Mapping[str, Any]) -> list[int]:
+        condition, params = _sql_where(where)
+        sql = f"SELECT c.rowid FROM chunks AS c WHERE {condition}"  # noqa: S608
+        return [r[0] for r in self._db.execute(sql, params)]
 
     # -- catalog -----------------------------------------------------------------------------
 
@@ -374,10 +452,22 @@ class KeywordIndex:
         with self._lock:
             return {row[0] for row in self._db.execute("SELECT id FROM articles")}
 
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored (read from its index, not from every article)."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT publisher FROM articles WHERE publisher NOTNULL")
+            return {row[0] for row in rows}
+
     def publishers(self) -> set[str]:
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT lower(publisher) FROM articles WHERE publisher NOTNULL")
             return {row[0] for row in rows}
+
+    def article_count(self) -> int:
+        """The number of catalog rows, kept by triggers in the transaction of every write: an
+        abstention says it, and counting 150k rows each time was most of a 1M-chunk ask's p95."""
+        with self._lock:
+            return int(self._db.execute("SELECT n FROM articles_count").fetchone()[0])
 
     def catalog_stats(self) -> dict[str, Any]:
         with self._lock:

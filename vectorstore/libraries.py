@@ -179,6 +179,18 @@ class LibraryView:
         ordered.sort(key=lambda a: a.published is None)
         return ordered[offset : None if wanted is None else wanted]
 
+    def publisher_names(self) -> set[str]:
+        return {name for part in self.parts() for name in part.publisher_names()}
+
+    def article_count(self) -> int:
+        """Articles in either library, each once. Only the server's own library (small next to
+        the base library) is walked, to leave out articles the base library also holds."""
+        parts = self.parts()
+        if len(parts) == 1:
+            return parts[0].article_count()
+        own, base = parts
+        return base.article_count() + sum(1 for i in own.article_ids() if base.get_article(i) is None)
+
     def stats(self) -> dict[str, Any]:
         """The figures of ``Store.stats`` over both libraries (an article in both counts once)."""
         parts = self.parts()

@@ -48,6 +48,8 @@ class SearchIndex(Protocol):
 
     def list_articles(self, publisher: str | None = None) -> list[ArticleRecord]: ...
 
+    def publisher_names(self) -> set[str]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -270,8 +272,7 @@ class HybridRetriever:
         """Stored publisher names equal to ``name`` ignoring case, spacing, punctuation and a
         leading "The" ("guardian" finds "The Guardian")."""
         wanted = _plain_name(name)
-        found = {a.publisher for a in self.index.list_articles() if a.publisher}
-        return sorted(p for p in found if _plain_name(p) == wanted)
+        return sorted(p for p in self.index.publisher_names() if _plain_name(p) == wanted)
 
     def retrieve(
         self,

@@ -207,6 +207,10 @@ class Store:
     def article_ids(self) -> set[str]:
         return self.keyword.article_ids()
 
+    def publisher_names(self) -> set[str]:
+        """Every publisher name as stored."""
+        return self.keyword.publisher_names()
+
     def publishers(self) -> set[str]:
         """Every publisher name, lower-cased (what stats counts)."""
         return self.keyword.publishers()
@@ -225,6 +229,9 @@ class Store:
         with self.keyword.transaction() as db:
             self.keyword.update_chunk_metadata(db, current)
             self.keyword.put_article(db, article, signature)
+
+    def article_count(self) -> int:
+        return self.keyword.article_count()
 
     def stats(self) -> dict[str, Any]:
         """articles, chunks, publishers (count), earliest/latest (ISO dates), last_ingest (ISO time)."""

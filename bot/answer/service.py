@@ -187,10 +187,7 @@ def build_answer_service(
         from vectorstore.embeddings import build_embedder
 
         embedder = build_embedder(settings.embedding, serving=True)
-    counted = store
-    answerer = ExtractiveAnswerer(
-        lambda: int(counted.stats()["articles"]), extractive_params(settings.answer), labeller=labeller
-    )
+    answerer = ExtractiveAnswerer(store.article_count, extractive_params(settings.answer), labeller=labeller)
     return AnswerService(
         build_retriever(settings.answer, store, embedder),
         answerer,

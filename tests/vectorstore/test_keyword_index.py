@@ -1,13 +1,16 @@
-"""The in-memory BM25 index over SQLite's keyword rows: freshness across processes, the saved
-copy, stores written before it existed, and filters. Texts are written for these tests."""
+"""The BM25 index over SQLite's keyword rows: freshness across processes, the saved copy (loaded
+memory-mapped), the rows written since it was built, stores written before it existed, and
+filters. Texts are written for these tests."""
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.vectorstore.test_store_contract import article, chunks, keyword_ids, vectors
@@ -102,6 +105,68 @@ def test_only_a_saved_copy_that_cannot_be_read_is_reported(
     assert "not usable" in caplog.text
 
 
+def test_rows_written_after_the_main_index_are_searched_without_a_rebuild(
+    settings: VectorStoreSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="vectorstore.keyword")
+    store = build_store(settings)
+    try:
+        # each filler row longer than the last, so none ties with another for "pruning"
+        filler = ["Orchard pruning" + " grafting" * (n + 1) for n in range(200)]
+        store.write_article(article("main"), chunks("main", filler), vectors(200))
+        old = ["Beekeepers moved hives uphill."]
+        store.write_article(article("old"), chunks("old", old), vectors(1, 210))
+        assert keyword_ids(store, "beekeepers") == ["old:0"]  # the main index: 201 rows
+        caplog.clear()
+        new = ["Beekeepers counted swarms by the quarry."]
+        store.write_article(article("new"), chunks("new", new), vectors(1, 220))
+        assert keyword_ids(store, "quarry") == ["new:0"]
+        assert set(keyword_ids(store, "beekeepers")) == {"old:0", "new:0"}
+        store.write_article(article("old"), chunks("old", ["Hives wintered in a barn."]), vectors(1, 210))
+        assert keyword_ids(store, "beekeepers") == ["new:0"] and keyword_ids(store, "barn") == ["old:0"]
+        store.delete_article("new")
+        assert keyword_ids(store, "beekeepers") == [] and keyword_ids(store, "quarry") == []
+        assert keyword_ids(store, "barn", where={"article_id": "old"}) == ["old:0"]
+        assert keyword_ids(store, "barn", where={"chunk_index": 0}) == ["old:0"]  # filtered in SQL
+        assert keyword_ids(store, "barn", where={"article_id": "main"}) == []
+        assert "building the keyword index" not in caplog.text
+        served = store.keyword_query("barn pruning", 3)
+    finally:
+        store.close()
+    shutil.rmtree(settings.path / BM25_FOLDER)
+    rebuilt = build_store(settings)  # the same rows indexed from scratch rank alike
+    try:
+        fresh = rebuilt.keyword_query("barn pruning", 3)
+        assert "building the keyword index" in caplog.text
+    finally:
+        rebuilt.close()
+    assert [h.record.id for h in served] == [h.record.id for h in fresh] == ["old:0", "main:0", "main:1"]
+    assert [h.score for h in served] == pytest.approx([h.score for h in fresh], rel=0.02)
+
+
+def test_the_saved_index_is_read_from_disk_not_held(settings: VectorStoreSettings) -> None:
+    first = build_store(settings)
+    texts = ["Tidal mill restored.", "Mill race cleared by the mill owners.", "Weir repaired."]
+    first.write_article(article("m"), chunks("m", texts), vectors(3))
+    found = keyword_ids(first, "mill weir")
+    assert set(found) == {"m:0", "m:1", "m:2"}
+    first.close()
+    second = build_store(settings)
+    try:
+        assert keyword_ids(second, "mill weir") == found
+        view = second.keyword._view
+        assert view is not None and view.main.retriever is not None and view.main.postings is not None
+        assert isinstance(view.main.retriever.scores["data"], np.memmap)  # mapped, not loaded
+        assert isinstance(view.main.columns.rowids, np.memmap)
+        assert isinstance(view.main.columns.codes["publisher"], np.memmap)
+        # the slices read per word score as bm25s scores its whole arrays
+        ids = [view.main.retriever.vocab_dict[w] for w in ("mill", "weir")]
+        expected = view.main.retriever.get_scores_from_ids(ids)
+        assert view.main.scores(["mill", "weir"]) == pytest.approx(expected, rel=1e-6)
+    finally:
+        second.close()
+
+
 OLD_SCHEMA = """
 CREATE TABLE chunks (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
     publisher TEXT, published_ts INTEGER, text TEXT NOT NULL, metadata TEXT NOT NULL);
@@ -129,12 +194,18 @@ def test_store_written_before_the_bm25_index_opens_and_works(settings: VectorSto
             "VALUES (?, ?, ?, ?, ?, ?)",
             ("o:0", "o", "Old Wire", 1600000000, "Lantern festival moved indoors.", '{"article_id": "o"}'),
         )
+        db.execute(
+            "INSERT INTO articles (id, title, origins, content_hash, ingested_at, chunk_count) "
+            "VALUES ('o', 'Lanterns', '[]', 'hash-o', '2020-01-01T00:00:00+00:00', 1)"
+        )
     store = build_store(settings)
     try:
+        assert store.article_count() == 1  # the count starts from the rows already there
         assert keyword_ids(store, "lantern") == ["o:0"]
         assert keyword_ids(store, "lantern", where={"publisher": "Old Wire"}) == ["o:0"]
         store.write_article(article("n"), chunks("n", ["Lantern makers interviewed."]), vectors(1))
         assert set(keyword_ids(store, "lantern")) == {"o:0", "n:0"}
+        assert store.article_count() == 2
     finally:
         store.close()
     with sqlite3.connect(settings.path / FILENAME) as db:

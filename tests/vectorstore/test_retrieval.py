@@ -102,6 +102,9 @@ class FakeIndex:
             for i, p in enumerate(self.publishers)
         ]
 
+    def publisher_names(self) -> set[str]:
+        return set(self.publishers)
+
 
 def make_retriever(index: FakeIndex, **kwargs: int) -> HybridRetriever:
     return HybridRetriever(index, lambda text: [0.0, 1.0], **kwargs)

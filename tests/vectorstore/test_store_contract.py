@@ -311,6 +311,9 @@ class StoreContract:
         )
         store.write_article(article("s3", published=None), chunks("s3", ["g h"]), vectors(1, 3))
         stats = store.stats()
+        assert store.article_count() == 3
+        store.write_article(article("s3", published=None), chunks("s3", ["g h i"]), vectors(1, 3))
+        assert store.article_count() == 3  # rewritten, not added
         assert list(stats) == list(STATS_KEYS)
         assert stats == {
             "articles": 3,
@@ -322,6 +325,7 @@ class StoreContract:
         }
         assert [a.id for a in store.list_articles()] == ["s2", "s1", "s3"]
         assert [a.id for a in store.list_articles(publisher="other post")] == ["s2"]
+        assert store.publisher_names() == {"Example Wire", "Other Post"}
         assert [a.id for a in store.list_articles(since="2020-01-01")] == ["s2"]
         assert [a.id for a in store.list_articles(limit=1, offset=1)] == ["s1"]
         assert store.find_article_by_hash("hash-s3").id == "s3"  # type: ignore[union-attr]
@@ -330,6 +334,9 @@ class StoreContract:
         assert store.get_article("s2") is None and store.count() == 2
         assert store.delete(ids=["s1:0"]) == 1
         assert store.get_article("s1") is None  # its last chunk went, so did its catalog row
+        assert store.article_count() == 1 == store.stats()["articles"]
+        store.reindex()
+        assert store.article_count() == 1
 
     def test_collection_made_with_chromas_default_search_depth_is_raised(self, store: Store) -> None:
         from vectorstore.chroma import ChromaIndex, open_client
@@ -397,6 +404,8 @@ class StoreContract:
             "last_ingest": "2026-01-02T03:04:05+00:00",
         }
         assert dm.stats()["articles"] == 1
+        assert (a.article_count(), b.article_count(), dm.article_count()) == (2, 2, 1)
+        assert a.publisher_names() == {"Base Wire", "Alpha Post"} and dm.publisher_names() == {"Base Wire"}
         since = {"published_ts": {"$gte": published_ts("2020-01-01")}}
         assert [h.record.id for h in a.query(query, 10, where=since)] == ["a1:0"]
         assert libraries.servers() == [SERVER_A, SERVER_B]
@@ -420,6 +429,7 @@ class StoreContract:
         assert [h.record.id for h in view.query(unit(1, 0).tolist(), 10)] == ["a1:0", "base1:0"]
         assert [h.record.id for h in view.keyword_query("keepers", 10)] == ["base1:0"]
         assert view.stats()["articles"] == 2 and len(view.list_articles()) == 2
+        assert view.article_count() == 2
 
     def test_removing_from_a_server_library_leaves_the_others(self, libraries: Libraries) -> None:
         self._three_libraries(libraries)

@@ -37,31 +37,36 @@ def cooldown_check(interaction: discord.Interaction) -> bool:
     return True
 
 
-class SinceDate(app_commands.Transformer):
-    """A `since` option typed as text and parsed into a date before the command runs."""
+class _DateOption(app_commands.Transformer):
+    """A date option typed as text, parsed before the command runs; a bad one is the user's
+    mistake, answered with one line."""
+
+    def parse(self, value: str) -> date:
+        raise NotImplementedError
 
     async def transform(self, interaction: discord.Interaction, value: str) -> date:
         try:
-            return parse_since(value)
+            return self.parse(value)
         except ValueError as exc:
             raise UserInputError(str(exc)) from None
 
 
-class FirstDay(app_commands.Transformer):
+class SinceDate(_DateOption):
+    """A `since` option: a date, or words such as 'last month'."""
+
+    def parse(self, value: str) -> date:
+        return parse_since(value)
+
+
+class FirstDay(_DateOption):
     """A span's start: a date, or a year or month meaning its first day."""
 
-    async def transform(self, interaction: discord.Interaction, value: str) -> date:
-        try:
-            return parse_bound(value)
-        except ValueError as exc:
-            raise UserInputError(str(exc)) from None
+    def parse(self, value: str) -> date:
+        return parse_bound(value)
 
 
-class LastDay(app_commands.Transformer):
+class LastDay(_DateOption):
     """A span's end: a date, or a year or month meaning its last day."""
 
-    async def transform(self, interaction: discord.Interaction, value: str) -> date:
-        try:
-            return parse_bound(value, end=True)
-        except ValueError as exc:
-            raise UserInputError(str(exc)) from None
+    def parse(self, value: str) -> date:
+        return parse_bound(value, end=True)

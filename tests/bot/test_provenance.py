@@ -279,6 +279,38 @@ def test_differing_amounts_are_flagged_and_equal_ones_in_other_words_are_not(
     assert bool(got.differences) is flagged
 
 
+@pytest.mark.parametrize(
+    ("other", "differs"),
+    [
+        (
+            "The island council did not ban diesel ferries from the harbour, a spokesperson said.",
+            "yes [1] · no [2]",
+        ),
+        ("The island council voted to ban diesel ferries from the harbour from next spring.", None),
+        # a negation about something else says nothing against the answer
+        ("The island council did not comment on the new ferry timetable.", None),
+    ],
+)
+def test_sources_saying_yes_and_no_are_both_cited(other: str, differs: str | None) -> None:
+    got = answer(
+        "Did the island council ban diesel ferries from the harbour?",
+        [
+            passage(
+                "a1",
+                "The island council banned diesel ferries from the harbour in March.",
+                "The Harbour Herald",
+                dense=0.7,
+            ),
+            passage("a2", other, "Coast Wire", dense=0.6),
+        ],
+    )
+    lines = display.notes(got)
+    if differs is None:
+        assert not got.differences
+    else:
+        assert lines[0] == f"Sources differ: {differs}"
+
+
 def test_a_question_about_now_puts_the_newest_source_first_and_says_when() -> None:
     passages = [
         passage(

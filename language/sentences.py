@@ -22,6 +22,11 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .,'-]{2,40}(?:,\s+\w+\.? \d{1,2})?\s*(?:\([\w .]+\))?|"
     r"(?:[A-Z][a-z]{2,8}\.? \d{1,2}(?:,? \d{4})?\s*)?\([\w .]+\))\s*[-–—]+\s+"
 )
+# "EXCLUSIVE:", "UPDATE -", "TOPLINE": a capitalised label a site puts before the first sentence.
+_LABEL = re.compile(
+    r"^(?:TOPLINE|UPDATED?|EXCLUSIVE|BREAKING(?: NEWS)?|ANALYSIS|OPINION|EXPLAINER|FACTBOX|KEY FACTS|"
+    r"BACKGROUND|WATCH|LIVE|EDITOR[’']?S NOTE|FIRST ON [A-Z]+)\s*[:|\-–—]?\s+(?=[\"“‘]?[A-Z0-9])"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _ARTICLES = frozenset({"the", "a", "an"})
 _HEADLINE_WORDS = 20
@@ -137,8 +142,8 @@ def sentence_spans(text: str, title: str = "") -> list[Span]:
 
 
 def tidy(sentence: str) -> str:
-    """A sentence fit to quote: one line, without a leading wire dateline."""
-    return _DATELINE.sub("", " ".join(sentence.split()))
+    """A sentence fit to quote: one line, without a leading wire dateline or section label."""
+    return _LABEL.sub("", _DATELINE.sub("", " ".join(sentence.split())))
 
 
 def _title_case(words: list[str]) -> bool:

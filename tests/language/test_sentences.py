@@ -84,6 +84,15 @@ def test_datelines_are_removed_from_quotes() -> None:
     assert tidy("Mar 3 (Island Wire) - Talks resumed.") == "Talks resumed."
 
 
+def test_section_labels_are_removed_from_quotes() -> None:
+    assert tidy("EXCLUSIVE: The ferry board sold two boats.") == "The ferry board sold two boats."
+    assert tidy("TOPLINE The ferry board sold two boats.") == "The ferry board sold two boats."
+    assert tidy("UPDATE - Talks resumed on Friday.") == "Talks resumed on Friday."
+    # an acronym or a word in capitals that is the sentence's own subject stays
+    assert tidy("NATO said the ferry route was safe.") == "NATO said the ferry route was safe."
+    assert tidy("LIVE broadcasts resumed on Friday.") == "LIVE broadcasts resumed on Friday."
+
+
 def test_sentences_that_point_back_are_recognised() -> None:
     assert refers_back("This was the third delay in a year.")
     assert refers_back("He said the vote would be close.")

@@ -56,6 +56,9 @@ _LONG_WORDS = 45
 # How much a word carried over from earlier turns counts against one the follow-up uses itself.
 CONTEXT_WEIGHT = 0.3
 _REACH = 6
+_FOUR_DIGITS = re.compile(r"\b\d{4}\b")
+# "what year", "since which year": a date that does not say its year answers it only loosely.
+_YEAR_ROLE = "year"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.7
         if qa.role and expr.kind in NAMES and qa.role not in nearby:
             fit *= 0.7
+        if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
+            fit *= 0.3
         best = max(best, fit)
         near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near

@@ -286,3 +286,17 @@ def test_a_follow_up_leads_with_what_the_previous_answer_did_not_say() -> None:
     assert order[1:3] == [ranked[0].text, ranked[2].text] and order[3] == ranked[3].text
     # nothing new close enough to the best: the ranking stands ("who said that?" may need it again)
     assert [c.text for c in not_told_again(ranked, told, margin=1.0)] == [c.text for c in ranked]
+
+
+def test_what_year_is_answered_by_a_date_that_says_its_year() -> None:
+    passages = [
+        passage(
+            "y1",
+            "The council has run the harbour testing lab for ferry engines, "
+            "and inspectors last checked it in May.",
+            dense=0.7,
+        ),
+        passage("y2", "Built in 2010, the lab tests ferry engines for the harbour.", dense=0.5),
+    ]
+    text = ask("Since what year has the council run the harbour testing lab for ferry engines?", passages)
+    assert "2010" in first_sentence(text)

@@ -72,6 +72,7 @@ _MAGNITUDE = r"(?:bn|billion|billions|m|mn|million|millions|trillion|tn|k|thousa
 _CURRENCY_WORD = (
     r"(?:pounds?|sterling|dollars?|euros?|yuan|renminbi|yen|rupees?|francs?|won|rubles?|roubles?)"
 )
+_MONEY = re.compile(rf"[£$€¥]|\b(?:US|USD|GBP|EUR|RMB|CNY|HK)\$?\s?\d|\b{_CURRENCY_WORD}\b", re.I)
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         Kind.AMOUNT,
@@ -129,7 +130,13 @@ _WORD_AFTER = re.compile(r"^\W*([A-Za-z]+)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}s?$")
 _SPACE = re.compile(r"\s+")
 _NOT_A_NAME = re.compile(r"^[A-Z][a-z]{3,}(?:ing|ly)$")
+_NAME_BEFORE_NUMBER = re.compile(r"\b([A-Z][\w'’-]*) $")
 _DATE_LEAD = re.compile(r"^(?:in|on|since|until|by|from)\s+", re.I)
+
+
+def is_money(text: str) -> bool:
+    """Whether an amount is a sum of money ("£2bn", "6,999 yuan"), not a share or a count."""
+    return bool(_MONEY.search(text))
 
 
 @lru_cache(maxsize=1)
@@ -330,7 +337,7 @@ def expressions(sentence: str, common: frozenset[str] | set[str] = frozenset()) 
             text = match.group().strip()
             if not text or not free(match.start(), match.end()):
                 continue
-            if kind is Kind.NUMBER and text.lower() in ("a", "an"):
+            if kind is Kind.NUMBER and (text.lower() in ("a", "an") or _in_name(sentence, match.start())):
                 continue
             start = match.start() + len(match.group()) - len(match.group().lstrip())
             if kind in (Kind.DATE, Kind.RELATIVE_DATE):  # "in March 2021" is the date "March 2021"
@@ -350,6 +357,13 @@ def expressions(sentence: str, common: frozenset[str] | set[str] = frozenset()) 
             found.append(Expression(kind, at, at + len(spelling), spelling, country_name.lower()))
             taken.append((at, at + len(spelling)))
     return sorted(found, key=lambda e: e.start)
+
+
+def _in_name(sentence: str, start: int) -> bool:
+    """Whether a number at ``start`` follows a capitalised word inside the sentence, as a model or
+    section number does ("Mate 60 Pro", "Article 5"): part of a name, not a count."""
+    before = _NAME_BEFORE_NUMBER.search(sentence[:start])
+    return before is not None and before.start() > 0 and before.group(1).lower() not in FUNCTION_WORDS
 
 
 def _number_key(kind: Kind, text: str) -> str:

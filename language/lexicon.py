@@ -523,7 +523,17 @@ RELATIONS: dict[str, tuple[str, ...]] = {
         "blocked",
     ),
     "voting": ("voted", "vote", "votes", "voting", "rebelled", "rebellion", "rebels", "abstained", "ballot"),
-    "founding": ("founded", "found", "established", "set up", "created", "launched", "formed", "started"),
+    # not "found": in news it is mostly "found that" (discovered)
+    "founding": (
+        "founded",
+        "co-founded",
+        "established",
+        "set up",
+        "created",
+        "launched",
+        "formed",
+        "started",
+    ),
     "naming": ("called", "named", "known as", "dubbed", "brand", "branded", "model", "titled"),
     "leadership": (
         "in charge",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.answer.candidates import Candidate
-from language.expressions import NAMES, Expression, Kind
+from language.expressions import NAMES, Expression, Kind, is_money
 from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.terms import coverage, idf, is_content, stem, terms, words
@@ -59,6 +59,8 @@ _REACH = 6
 _FOUR_DIGITS = re.compile(r"\b\d{4}\b")
 # "what year", "since which year": a date that does not say its year answers it only loosely.
 _YEAR_ROLE = "year"
+# "How many did they sell?" counts things: a price is a number of the wrong kind.
+_COUNT_AS_MONEY = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.7
         if qa.role and expr.kind in NAMES and qa.role not in nearby:
             fit *= 0.7
+        if asks is Asks.NUMBER and expr.kind is Kind.AMOUNT and is_money(expr.text):
+            fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
             fit *= 0.3
         best = max(best, fit)

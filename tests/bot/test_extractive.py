@@ -300,3 +300,17 @@ def test_what_year_is_answered_by_a_date_that_says_its_year() -> None:
     ]
     text = ask("Since what year has the council run the harbour testing lab for ferry engines?", passages)
     assert "2010" in first_sentence(text)
+
+
+def test_how_many_is_answered_by_a_count_not_a_price() -> None:
+    passages = [
+        passage(
+            "p1",
+            "The island bakery began selling its new harbour loaf for 4 pounds on Monday, "
+            "and the loaf sold out by noon in its first week.",
+            dense=0.7,
+        ),
+        passage("p2", "In its first week the bakery sold 1,300 harbour loaves, its owner said.", dense=0.5),
+    ]
+    text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
+    assert "1,300" in first_sentence(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from language.expressions import Kind, countries, expressions, lower_case_words, resolve
+from language.expressions import Kind, countries, expressions, is_money, lower_case_words, resolve
 
 pytestmark = pytest.mark.unit
 
@@ -75,3 +75,10 @@ def test_a_surname_alone_is_the_person_named_in_full_elsewhere() -> None:
     second = expressions("Later Quinn left for the mainland.")
     resolved = resolve([first, second])
     assert any(e.kind is Kind.PERSON and e.text == "Quinn" for e in resolved[1])
+
+
+def test_a_number_inside_a_name_is_not_a_count() -> None:
+    sentence = "The ferry firm launched its Tern 40 Max at the show, and 40 crews signed up."
+    numbers = [e.start for e in expressions(sentence) if e.kind is Kind.NUMBER]
+    assert numbers == [sentence.rindex("40")]  # the crews, not the model's 40
+    assert is_money("6,999 yuan") and is_money("£2.5bn") and not is_money("40%") and not is_money("1,200")

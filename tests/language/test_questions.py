@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from language.questions import Asks, analyse
+from language.questions import Asks, analyse, states_relation
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +87,9 @@ def test_given_expressions_are_not_answers() -> None:
 )
 def test_questions_about_how_things_stand_now(question: str, now: bool) -> None:
     assert analyse(question).current is now
+
+
+def test_found_that_is_not_a_founding() -> None:
+    assert "founding" in analyse("In what year was the ferry company founded?").relations
+    assert not states_relation("founding", "A survey of skippers found that most back the new pier.")
+    assert states_relation("founding", "The ferry company, founded in 1962, runs four boats.")

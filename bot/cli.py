@@ -187,7 +187,8 @@ def stats(
 
 @app.command()
 def reindex(server: ServerOption = None, config: ConfigOption = None) -> None:
-    """Rebuild the keyword index and the article catalog of a library from the Chroma store."""
+    """Rebuild the keyword index and the article catalog of a library from the Chroma store, and
+    refresh sentence notes made by an earlier version."""
     settings, _ = setup(config)
     with _libraries(settings) as libraries:
         done = libraries.own(server).reindex()

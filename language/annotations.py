@@ -72,6 +72,12 @@ def decode(text: str, stored: str) -> list[SentenceNote] | None:
         return None
 
 
+def is_current(metadata: Mapping[str, object]) -> bool:
+    """Whether a chunk's stored notes are of this version of the rules."""
+    stored = metadata.get(METADATA_KEY)
+    return isinstance(stored, str) and stored.startswith(f'{{"v":{VERSION},')
+
+
 def notes_for(text: str, metadata: Mapping[str, object], common: Iterable[str] = ()) -> list[SentenceNote]:
     """The chunk's stored notes if current, else notes made now with the same rules."""
     stored = metadata.get(METADATA_KEY)

@@ -133,7 +133,8 @@ class ArticleStore(ChunkStore, ArticleCatalog, LibraryReader, Protocol):
     def delete_article(self, article_id: str) -> bool: ...
 
     def reindex(self) -> dict[str, int]:
-        """Rebuild the keyword index and the catalog from the vectors' metadata alone."""
+        """Rebuild the keyword index and the catalog from the vectors' metadata alone, and make
+        sentence notes of an earlier version of the rules again."""
         ...
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from language.annotations import METADATA_KEY, annotate, encode, is_current
+from language.expressions import lower_case_words
 from vectorstore.base import Where
 from vectorstore.catalog import open_catalog
 from vectorstore.chroma import ChromaIndex, Vectors, open_client
@@ -240,9 +242,10 @@ class Store:
         return {key: figures[key] for key in STATS_KEYS}
 
     def reindex(self) -> dict[str, int]:
-        """Rebuild the keyword index and the catalog from Chroma alone (signatures are kept)."""
+        """Rebuild the keyword index and the catalog from Chroma alone (signatures are kept), and
+        make sentence notes written by an earlier version of the rules again."""
         signatures = self.keyword.article_signatures()
-        chunks = list(self.dense.iter_all())
+        chunks = self._with_current_notes(list(self.dense.iter_all()))
         per_article: dict[str, list[Mapping[str, MetadataValue]]] = {}
         for record in chunks:
             if "article_id" in record.metadata:
@@ -256,6 +259,30 @@ class Store:
             self.keyword.set_signatures(db, {i: s for i, s in signatures.items() if i in per_article})
         logger.info("reindexed %d chunks of %d articles from Chroma", len(chunks), len(per_article))
         return {"articles": len(per_article), "chunks": len(chunks)}
+
+    def _with_current_notes(self, chunks: list[ChunkRecord]) -> list[ChunkRecord]:
+        """The chunks, with sentence notes written by an earlier version of the rules made again
+        and stored, so that answering reads them instead of annotating on every ask."""
+        stale: dict[str, list[int]] = {}
+        for i, record in enumerate(chunks):
+            if not is_current(record.metadata):
+                stale.setdefault(str(record.metadata.get("article_id", record.id)), []).append(i)
+        if not stale:
+            return chunks
+        updated = list(chunks)
+        for positions in stale.values():
+            # the article's own lower-case words tell a name from a capitalised first word
+            common = lower_case_words([chunks[i].text for i in positions])
+            for i in positions:
+                record = chunks[i]
+                notes = encode(annotate(record.text, str(record.metadata.get("title") or ""), common))
+                updated[i] = replace(record, metadata={**record.metadata, METADATA_KEY: notes})
+        changed = [updated[i] for positions in stale.values() for i in positions]
+        self.dense.update_metadata(
+            [c.id for c in changed], [{METADATA_KEY: c.metadata[METADATA_KEY]} for c in changed]
+        )
+        logger.info("sentence notes made again for %d chunks", len(changed))
+        return updated
 
     @staticmethod
     def _with_article_metadata(article: ArticleRecord, chunks: Sequence[ChunkRecord]) -> list[ChunkRecord]:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from language.annotations import METADATA_KEY, is_current, notes_for
 from vectorstore.base import ArticleStore, LibraryReader
 from vectorstore.catalog import holds_vectors, local_folder, open_catalog
 from vectorstore.libraries import Libraries, LibraryView
@@ -270,6 +271,20 @@ class StoreContract:
         assert store.list_articles() == [] and keyword_ids(store, "canal") == []
         assert store.reindex() == {"articles": 2, "chunks": 3}
         assert (store.list_articles(), keyword_ids(store, "canal paths"), store.stats()) == before
+
+    def test_reindex_makes_sentence_notes_of_earlier_rules_again(self, store: Store) -> None:
+        old = chunks("n", ["Canal locks opened in May. Barges queued for hours."])
+        old = [dataclasses.replace(c, metadata={**c.metadata, METADATA_KEY: '{"v":0,"s":[]}'}) for c in old]
+        store.write_article(article("n"), old, vectors(1))
+        assert not is_current(store.query(unit(1, 0, 0, 0).tolist(), 1)[0].record.metadata)
+        store.reindex()
+        meta = store.query(unit(1, 0, 0, 0).tolist(), 1)[0].record.metadata
+        assert is_current(meta)
+        text = "Canal locks opened in May. Barges queued for hours."
+        assert [n.text for n in notes_for(text, meta)] == [
+            "Canal locks opened in May.",
+            "Barges queued for hours.",
+        ]
 
     def test_publisher_types_filter_both_indexes_and_survive_a_rebuild(self, store: Store) -> None:
         kinds = {

@@ -337,14 +337,18 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
 
 def not_told_again(ranked: Sequence[Candidate], told: str, margin: float) -> list[Candidate]:
     """The ranking with sentences of the previous answer moved behind new ones scoring within
-    ``margin`` of the best: a follow-up asks for what that answer did not say."""
+    ``margin`` of the best: a follow-up asks for what that answer did not say, and most likely
+    from the articles it quoted, whose other sentences come first."""
     best = ranked[0].score
     new = [c for c in ranked if c.text not in told]
     if not new or new[0].score < best - margin:
         return list(ranked)
     again = [c for c in ranked if c.text in told]
+    quoted = {c.article for c in again}
+    close = [c for c in new if c.score >= best - margin]
     return [
-        *(c for c in new if c.score >= best - margin),
+        *(c for c in close if c.article in quoted),
+        *(c for c in close if c.article not in quoted),
         *again,
         *(c for c in new if c.score < best - margin),
     ]

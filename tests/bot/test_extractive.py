@@ -269,8 +269,8 @@ def test_the_sentence_before_one_that_points_back_is_not_quoted_twice() -> None:
     assert text.count("too few passengers") == 1 and "Fridays" in text
 
 
-def _scored(text: str, score: float) -> Candidate:
-    return Candidate(text, 0, 0, [chunk("s1", text)], set(), [], frozenset(), score=score)
+def _scored(text: str, score: float, article: str = "s1") -> Candidate:
+    return Candidate(text, 0, 0, [chunk(article, text)], set(), [], frozenset(), score=score)
 
 
 def test_a_follow_up_leads_with_what_the_previous_answer_did_not_say() -> None:
@@ -286,6 +286,18 @@ def test_a_follow_up_leads_with_what_the_previous_answer_did_not_say() -> None:
     assert order[1:3] == [ranked[0].text, ranked[2].text] and order[3] == ranked[3].text
     # nothing new close enough to the best: the ranking stands ("who said that?" may need it again)
     assert [c.text for c in not_told_again(ranked, told, margin=1.0)] == [c.text for c in ranked]
+
+
+def test_a_follow_up_looks_first_in_the_articles_the_previous_answer_quoted() -> None:
+    told = "The ferry board ended the night crossing. [1]"
+    ranked = [
+        _scored("The ferry board ended the night crossing.", 0.0, "s1"),
+        _scored("A rival line will end its crossing by 2031.", -1.0, "s2"),
+        _scored("The board wants the last boat gone by 2027.", -1.6, "s1"),
+        _scored("The harbour cafe closes at six.", -4.0, "s3"),
+    ]
+    order = [c.text for c in not_told_again(ranked, told, margin=2.0)]
+    assert order == [ranked[2].text, ranked[1].text, ranked[0].text, ranked[3].text]
 
 
 def test_what_year_is_answered_by_a_date_that_says_its_year() -> None:

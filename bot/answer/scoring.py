@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.answer.candidates import Candidate
-from language.expressions import NAMES, Expression, Kind, is_money
+from language.expressions import NAMES, Expression, Kind, country, is_money
 from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.terms import coverage, idf, is_content, stem, terms, words
@@ -59,6 +59,9 @@ _REACH = 6
 _FOUR_DIGITS = re.compile(r"\b\d{4}\b")
 # "what year", "since which year": a date that does not say its year answers it only loosely.
 _YEAR_ROLE = "year"
+_TIME_ROLES = frozenset({"year", "month", "day", "date"})
+# What "which town / city / region ..." asks for lies within a country (stems).
+_WITHIN_A_COUNTRY = frozenset({"town", "citi", "villag", "region", "provinc", "counti", "district", "suburb"})
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 
@@ -127,6 +130,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.7
         if qa.role and expr.kind in NAMES and qa.role not in nearby:
             fit *= 0.7
+        if qa.role in _WITHIN_A_COUNTRY and country(expr.text) is not None:
+            continue  # "which town": a country is no answer
         if asks is Asks.NUMBER and expr.kind is Kind.AMOUNT and is_money(expr.text):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
@@ -212,7 +217,8 @@ def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequen
     # A follow-up's carried-over topic counts, less than its own words.
     for term in qa.context:
         weights[term] = weights.get(term, unseen) * CONTEXT_WEIGHT
-    query = qa.terms | qa.context
+    # "what year" asks for a year: the word is what the answer is, not what it is about
+    query = (qa.terms - _TIME_ROLES) | qa.context
     names = qa.names & qa.terms
     relation = qa.relation
     # A passage the dense index did not return is less similar than the least similar one it did.

@@ -11,6 +11,7 @@ from bot.answer.candidates import Candidate
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, not_told_again
 from bot.answer.questions import clean_question
 from bot.answer.types import Question
+from language.questions import analyse
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
 
@@ -326,3 +327,33 @@ def test_how_many_is_answered_by_a_count_not_a_price() -> None:
     ]
     text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
     assert "1,300" in first_sentence(text)
+
+
+def test_which_town_is_not_answered_by_a_country() -> None:
+    passages = [
+        passage(
+            "t1",
+            "The ferry engine lab opened in Norway and Denmark under the harbour board's watch.",
+            dense=0.7,
+        ),
+        passage(
+            "t2",
+            "The lab sits in Skelby Bay, a small town on the harbour road, for ferry engines.",
+            dense=0.5,
+        ),
+    ]
+    assert "Skelby Bay" in first_sentence(ask("Which town is the ferry engine lab in?", passages))
+    only_countries = answerer().answer(Question("Which town is the ferry engine lab in?"), passages[:1])
+    assert only_countries.abstained
+
+
+def test_the_word_year_in_what_year_is_not_what_the_answer_is_about() -> None:
+    passages = [
+        passage("w1", "Every year the harbour board meets in the hall.", dense=0.6),
+        passage("w2", "The harbour board meets in the hall.", dense=0.6),
+    ]
+    qa = analyse("By what year must the harbour board meet in the hall?")
+    by_text = {c.text: c.features["words"] for c in answerer().rank(qa, passages)}
+    assert by_text["Every year the harbour board meets in the hall."] == pytest.approx(
+        by_text["The harbour board meets in the hall."]
+    )

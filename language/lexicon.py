@@ -129,7 +129,10 @@ PERSON_NOUNS = _words(
     "lawmaker lawmakers politician politicians member members executive executives director directors "
     "chief head successor predecessor judge lawyer candidate whistleblower activist activists "
     "commissioner governor mayor king queen prime premier chancellor deputy staffer lobbyist author "
-    "writer"
+    "writer lord lords lady baroness baron sir dame duke duchess earl prince princess emperor empress "
+    "monarch dictator admiral colonel captain officer officers bishop cardinal pope spy spies soldier "
+    "soldiers engineer engineers scientist scientists researcher researchers economist economists "
+    "entrepreneur billionaire tycoon investor investors banker bankers founders ceos"
 )
 # Nouns of questions that ask for an organisation ("Which company...?").
 ORGANISATION_NOUNS = _words(

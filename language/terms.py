@@ -61,3 +61,30 @@ def coverage(query: Iterable[str], text: set[str], weights: dict[str, float], de
         if term in text:
             found += weight
     return found / total if total else 0.0
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z]\b")
+
+
+def truecased(question: str, texts: Iterable[str]) -> str:
+    """The question with each word it writes in lower case that ``texts`` mostly capitalise
+    written as they write it: "why did the irish regulator fine tiktok" reads "Irish", "TikTok",
+    so that a question typed without capitals still names what it names."""
+    wanted = {m.group() for m in _LOWER_WORD.finditer(question)} - FUNCTION_WORDS - QUESTION_WORDS
+    if not wanted:
+        return question
+    forms: dict[str, Counter[str]] = {w: Counter() for w in wanted}
+    for text in texts:
+        for word in _WORD.findall(text):
+            if (counter := forms.get(word.lower())) is not None:
+                counter[word] += 1
+    written = {}
+    for word, counter in forms.items():
+        lower = counter.pop(word, 0)
+        if counter:
+            form, n = counter.most_common(1)[0]
+            if n > 2 * lower:
+                written[word] = form
+    if not written:
+        return question
+    return _LOWER_WORD.sub(lambda m: written.get(m.group(), m.group()), question)

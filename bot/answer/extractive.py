@@ -33,6 +33,7 @@ from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import Kind
 from language.questions import Asks, QuestionAnalysis, analyse
 from language.sentences import refers_back
+from language.terms import truecased
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage, overlap
 
@@ -54,6 +55,8 @@ _ONE_FACT = frozenset(
 # content words (with the same dates and figures).
 SAME_FACT = 0.6
 SAME_WORDS = 0.8
+# A follow-up with at most this many words of its own ("by what year?") leans on the earlier sources.
+BARE_FOLLOWUP = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,7 @@ class ExtractiveAnswerer:
         self.labeller = labeller
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        qa = analyse(question.text, question.context)
+        qa = analyse(truecased(question.text, (p.chunk.text for p in passages)), question.context)
         ranked = self.rank(qa, passages)
         if not ranked:
             return self.abstain(question, passages)
@@ -110,7 +113,9 @@ class ExtractiveAnswerer:
         if qa.current:
             ranked = newest_first(ranked, self.params.keep_margin)
         if question.history:
-            ranked = not_told_again(ranked, question.history[-1].answer, self.params.told_margin)
+            # a bare follow-up ("by what year?") has only the earlier answer's sources to go on
+            bare = len(qa.terms) <= BARE_FOLLOWUP
+            ranked = not_told_again(ranked, question.history[-1].answer, self.params.told_margin, bare)
         return self.render(question, qa, self.compose(qa, ranked))
 
     def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
@@ -335,16 +340,18 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
     return sorted(close, key=age) + rest
 
 
-def not_told_again(ranked: Sequence[Candidate], told: str, margin: float) -> list[Candidate]:
+def not_told_again(
+    ranked: Sequence[Candidate], told: str, margin: float, from_quoted: bool = False
+) -> list[Candidate]:
     """The ranking with sentences of the previous answer moved behind new ones scoring within
-    ``margin`` of the best: a follow-up asks for what that answer did not say, and most likely
-    from the articles it quoted, whose other sentences come first."""
+    ``margin`` of the best: a follow-up asks for what that answer did not say; with
+    ``from_quoted``, the other sentences of the articles it quoted come first."""
     best = ranked[0].score
     new = [c for c in ranked if c.text not in told]
     if not new or new[0].score < best - margin:
         return list(ranked)
     again = [c for c in ranked if c.text in told]
-    quoted = {c.article for c in again}
+    quoted = {c.article for c in again} if from_quoted else set()
     close = [c for c in new if c.score >= best - margin]
     return [
         *(c for c in close if c.article in quoted),

@@ -10,7 +10,7 @@ import pytest
 from bot.answer.candidates import Candidate
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, not_told_again
 from bot.answer.questions import clean_question
-from bot.answer.types import Question
+from bot.answer.types import Question, Turn
 from language.questions import analyse
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
@@ -297,8 +297,30 @@ def test_a_follow_up_looks_first_in_the_articles_the_previous_answer_quoted() ->
         _scored("The board wants the last boat gone by 2027.", -1.6, "s1"),
         _scored("The harbour cafe closes at six.", -4.0, "s3"),
     ]
-    order = [c.text for c in not_told_again(ranked, told, margin=2.0)]
+    order = [c.text for c in not_told_again(ranked, told, margin=2.0, from_quoted=True)]
     assert order == [ranked[2].text, ranked[1].text, ranked[0].text, ranked[3].text]
+    # a follow-up with words of its own is decided by them, wherever they are
+    order = [c.text for c in not_told_again(ranked, told, margin=2.0)]
+    assert order == [ranked[1].text, ranked[2].text, ranked[0].text, ranked[3].text]
+
+
+def test_only_a_bare_follow_up_prefers_the_articles_just_quoted() -> None:
+    passages = [
+        passage(
+            "f1",
+            "The harbour board plans to shut the night ferry. The board wants it gone by 2031.",
+            dense=0.6,
+        ),
+        passage("f2", "The harbour board said the night ferry pilots plan a strike in 2029.", dense=0.7),
+    ]
+    told = Turn(
+        "What does the harbour board plan for the night ferry?",
+        "The harbour board plans to shut the night ferry. [1]",
+    )
+    bare = answerer().answer(
+        Question("By what year?", history=(told,), context="harbour board plans night ferry"), passages
+    )
+    assert "2031" in first_sentence(bare.text)
 
 
 def test_what_year_is_answered_by_a_date_that_says_its_year() -> None:

@@ -1,0 +1,34 @@
+"""Term matching helpers on text written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from language.questions import Asks, analyse
+from language.terms import truecased
+
+pytestmark = pytest.mark.unit
+
+PASSAGES = [
+    "The Nordmark Data Office fined Skyline Media in May. Skyline Media said the Nordmark fine was unfair.",
+    "Data from the office showed the app shared data widely. Critics of Skyline Media welcomed the fine.",
+]
+
+
+def test_a_question_typed_in_lower_case_names_what_the_articles_capitalise() -> None:
+    question = "why did the nordmark data office fine skyline media"
+    read = truecased(question, PASSAGES)
+    assert read == "why did the Nordmark data office fine Skyline Media"  # "data" is mostly lower case
+    assert {"nordmark", "skylin", "media"} <= analyse(read).names
+    assert not analyse(question).names
+
+
+def test_truecasing_leaves_function_words_and_written_capitals_alone() -> None:
+    assert truecased("Did Skyline Media pay the fine?", PASSAGES) == "Did Skyline Media pay the fine?"
+    # "may" is a function word, whatever the articles write
+    assert truecased("who fined them in may?", PASSAGES) == "who fined them in may?"
+
+
+def test_titles_ask_for_people() -> None:
+    assert analyse("Which British lord visited the emperor's court?").asks[0] is Asks.PERSON
+    assert analyse("Which officers signed the letter?").wants_list

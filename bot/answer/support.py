@@ -34,6 +34,8 @@ KIND = 0.6
 CORROBORATING = 2
 # How many of the question's rarest words a sentence answering it holds one of.
 FOCUS = 4
+# ... unless more than this share of the sentences hold it.
+COMMON = 0.5
 CONCRETE = frozenset(ANSWERED_BY)
 _NAME_KINDS = frozenset({Kind.PERSON, Kind.ORGANISATION, Kind.NAME, Kind.PLACE})
 
@@ -95,7 +97,9 @@ def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:
     "how much did the fishermen pay the harbour authority?"), of those some sentence holds."""
     counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms}
     present = sorted((n, t) for t, n in counts.items() if n)
-    return {t for _, t in present[:FOCUS]}
+    # a word most of the sentences hold (the story's subject) says nothing specific
+    specific = [(n, t) for n, t in present if n <= len(ranked) * COMMON] or present[:1]
+    return {t for _, t in specific[:FOCUS]}
 
 
 def _in_years(qa: QuestionAnalysis, cand: Candidate) -> bool:

@@ -379,3 +379,16 @@ def test_the_word_year_in_what_year_is_not_what_the_answer_is_about() -> None:
     assert by_text["Every year the harbour board meets in the hall."] == pytest.approx(
         by_text["The harbour board meets in the hall."]
     )
+
+
+def test_a_word_every_sentence_holds_does_not_tie_an_amount_to_the_question() -> None:
+    passages = [
+        passage("h1", "Dana Whitfield advised the harbour board on the new bridge last year.", dense=0.7),
+        passage("h2", "The harbour board said its new cranes cost 2 million pounds.", dense=0.6),
+        passage("h3", "The harbour board meets on Mondays in the old customs hall.", dense=0.5),
+    ]
+    answer = answerer().answer(Question("How much did the harbour board pay Dana Whitfield?"), passages)
+    assert answer.abstained, answer.text
+    # the same amount, stated of what was asked, answers it
+    paid = passage("h4", "The harbour board paid Dana Whitfield 90,000 pounds for her advice.", dense=0.6)
+    assert "90,000" in ask("How much did the harbour board pay Dana Whitfield?", [*passages, paid])

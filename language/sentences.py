@@ -75,7 +75,10 @@ _PROMPT = re.compile(
     # where a syndicated story ran first: a notice about the article, not a statement in it
     r"^(?:this|the) (?:post|article|story|piece) (?:was |is )?(?:first|originally) "
     r"(?:published|posted|appeared)\b|"
-    r"^the post .{1,200} appeared first on\b",
+    r"^the post .{1,200} appeared first on\b|"
+    # an editor's note on the article itself: when it was updated or corrected, and with what
+    r"^(?:this (?:article|story|post) (?:has been|was) )?(?:updated|corrected)(?: on| at| later| with|:)|"
+    r"^(?:update|correction|editor['’]?s note|clarification)\s*[:(]",
     re.I,
 )
 _CREDIT = re.compile(

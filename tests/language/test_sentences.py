@@ -42,6 +42,13 @@ def test_spans_point_into_the_text() -> None:
         ("This article was first published on the Harbour Gazette website.", Flag.PROMPT),
         ("The post Ferry fares rise again appeared first on Coastal Weekly.", Flag.PROMPT),
         ("Island Wire's Noor Haddad and Piet Olsen contributed to this report.", Flag.CREDIT),
+        (
+            "Updated later on June 3, first with the ferry timetable and then with the mayor's reply.",
+            Flag.PROMPT,
+        ),
+        ("This story was updated on May 2 with a statement from the harbour board.", Flag.PROMPT),
+        ("Correction: an earlier version of this story misnamed the harbour master.", Flag.PROMPT),
+        ("Editor’s note: the ferry column first ran in print.", Flag.PROMPT),
         ("Westmoor Opens Its New Ferry Terminal To Traffic", Flag.HEADLINE),
         ("Will the island council now approve the second pier?", Flag.QUESTION),
         ("Then it rained.", Flag.FRAGMENT),
@@ -72,6 +79,8 @@ def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None
         "The move followed a safety review by the harbour board",
         "The harbour report was first published in 2019 and revised after the storm.",
         "Tourism contributed to the harbour's recovery after the storm, the board said.",
+        "The harbour board updated its ferry rules on Monday after the storm.",
+        "Correction of the timetable errors took the board two weeks, its chair said.",
     ],
 )
 def test_statements_are_not_flagged(sentence: str) -> None:

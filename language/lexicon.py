@@ -18,6 +18,49 @@ ABBREVIATIONS = _words(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.u u.n a.m p.m i.e e.g fig "
     "approx dept est min max govt cf al op"
 )
+# Words and phrases of news and policy English that say the same thing, each with the one word
+# that stands for them all when a question is matched with a sentence ("come into force" and
+# "take effect"; "prohibited" and "banned"; "doable" and "feasible").
+SAME_MEANING: dict[str, tuple[str, ...]] = {
+    "effect": (
+        "take effect",
+        "takes effect",
+        "taking effect",
+        "took effect",
+        "taken effect",
+        "come into force",
+        "comes into force",
+        "coming into force",
+        "came into force",
+        "come into effect",
+        "comes into effect",
+        "came into effect",
+        "enter into force",
+        "enters into force",
+        "entered into force",
+        "go into effect",
+        "goes into effect",
+        "went into effect",
+        "kick in",
+        "kicks in",
+        "kicked in",
+    ),
+    "ban": (
+        "prohibit",
+        "prohibits",
+        "prohibited",
+        "prohibiting",
+        "prohibition",
+        "outlaw",
+        "outlawed",
+        "barred",
+        "barring",
+    ),
+    "buy": ("purchase", "purchases", "purchased", "purchasing", "acquire", "acquired", "acquiring"),
+    "feasible": ("doable", "achievable", "realistic", "workable", "viable"),
+    "resign": ("step down", "steps down", "stepped down", "stepping down", "quit", "quits"),
+    "remove": ("rip out", "ripped out", "strip out", "stripped out", "phase out", "phased out"),
+}
 # Words that carry no topic: left out of term matching and never part of a name.
 FUNCTION_WORDS = _words(
     "a about above across after afterwards again against ago all almost along already also although "

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from language.lexicon import FUNCTION_WORDS, QUESTION_WORDS
+from language.lexicon import FUNCTION_WORDS, QUESTION_WORDS, SAME_MEANING
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -40,8 +40,16 @@ def is_content(word: str) -> bool:
     return len(word) > 1 and word not in FUNCTION_WORDS and word not in QUESTION_WORDS
 
 
+_SAME = {variant: word for word, variants in SAME_MEANING.items() for variant in variants}
+_SAME_PHRASE = re.compile(
+    r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SAME, key=len, reverse=True)) + r")\b", re.I
+)
+
+
 def terms(text: str) -> set[str]:
-    """The stems of the content words of ``text``."""
+    """The stems of the content words of ``text``, a word or phrase of the same meaning as
+    another (lexicon.SAME_MEANING) standing as that one."""
+    text = _SAME_PHRASE.sub(lambda m: _SAME[m.group().lower()], text)
     return {stem(w) for w in words(text) if is_content(w)}
 
 

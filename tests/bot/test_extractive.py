@@ -392,3 +392,11 @@ def test_a_word_every_sentence_holds_does_not_tie_an_amount_to_the_question() ->
     # the same amount, stated of what was asked, answers it
     paid = passage("h4", "The harbour board paid Dana Whitfield 90,000 pounds for her advice.", dense=0.6)
     assert "90,000" in ask("How much did the harbour board pay Dana Whitfield?", [*passages, paid])
+
+
+def test_a_paraphrased_relation_is_matched() -> None:
+    passages = [
+        passage("e1", "The harbour levy was announced on 4 March 2024 by the island council.", dense=0.7),
+        passage("e2", "The harbour levy took effect on 1 June 2024, the council said.", dense=0.5),
+    ]
+    assert "1 June 2024" in first_sentence(ask("When did the harbour levy come into force?", passages))

@@ -32,3 +32,13 @@ def test_truecasing_leaves_function_words_and_written_capitals_alone() -> None:
 def test_titles_ask_for_people() -> None:
     assert analyse("Which British lord visited the emperor's court?").asks[0] is Asks.PERSON
     assert analyse("Which officers signed the letter?").wants_list
+
+
+def test_words_of_the_same_meaning_match() -> None:
+    from language.terms import terms
+
+    asked, stated = terms("When did the ferry levy come into force?"), terms("The levy took effect in May.")
+    assert "effect" in asked & stated
+    assert "ban" in terms("Which ports banned the ferries?") & terms("Two ports prohibited the ferries.")
+    assert "feasibl" in terms("Was the deadline doable?") & terms("Most said the deadline was feasible.")
+    assert not terms("The police force came to the harbour.") & {"effect"}

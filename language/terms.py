@@ -6,6 +6,7 @@ function and question words are left out, so "how much did they say" matches not
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections import Counter
@@ -96,3 +97,52 @@ def truecased(question: str, texts: Iterable[str]) -> str:
     if not written:
         return question
     return _LOWER_WORD.sub(lambda m: written.get(m.group(), m.group()), question)
+
+
+# A word this long that no passage holds may be a typo of one that does ("goverment").
+_TYPO_MIN = 6
+_TYPO_CUTOFF = 0.8
+
+
+def corrected(question: str, texts: Iterable[str]) -> str:
+    """The question with each long word that is no English word and none of ``texts`` holds, but
+    one they hold closely resembles, written as they write it: "goverment" reads "government"
+    when the passages say so, "wouldnt" "wouldn't"."""
+    vocabulary: Counter[str] = Counter(w.lower() for text in texts for w in _WORD.findall(text))
+    stems = {stem(v) for v in vocabulary}
+    fixes = {}
+    for word in {w.lower() for w in _WORD.findall(question)}:
+        # an English word, or another form of one they hold ("banning" beside "banned"), is no typo
+        if word.endswith("nt") and _is_english(contraction := f"{word[:-2]}n't"):
+            fixes[word] = contraction  # "wouldnt": a negation typed without its apostrophe
+            continue
+        if len(word) < _TYPO_MIN or word in vocabulary or stem(word) in stems or _is_english(word):
+            continue
+        close = difflib.get_close_matches(
+            word, [v for v in vocabulary if v[0] == word[0]], n=3, cutoff=_TYPO_CUTOFF
+        )
+        if close:
+            fixes[word] = max(close, key=lambda v: vocabulary[v])
+    if not fixes:
+        return question
+    return _WORD.sub(
+        lambda m: (
+            _matching_case(m.group(), fixes[m.group().lower()]) if m.group().lower() in fixes else m.group()
+        ),
+        question,
+    )
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> object:
+    from spellchecker import SpellChecker  # pyspellchecker: an English word-frequency list
+
+    return SpellChecker(language="en")
+
+
+def _is_english(word: str) -> bool:
+    return word in _dictionary()  # type: ignore[operator]
+
+
+def _matching_case(original: str, word: str) -> str:
+    return word.capitalize() if original[:1].isupper() else word

@@ -42,3 +42,21 @@ def test_words_of_the_same_meaning_match() -> None:
     assert "ban" in terms("Which ports banned the ferries?") & terms("Two ports prohibited the ferries.")
     assert "feasibl" in terms("Was the deadline doable?") & terms("Most said the deadline was feasible.")
     assert not terms("The police force came to the harbour.") & {"effect"}
+
+
+def test_a_typo_is_read_as_the_word_the_articles_hold() -> None:
+    from language.terms import corrected
+
+    texts = ["The island government fined Skyline Media, which said it was actually fair."]
+    assert (
+        corrected("Why did the goverment fine Skylne Media?", texts)
+        == "Why did the government fine Skyline Media?"
+    )
+    assert corrected("was it acutally fair?", texts) == "was it actually fair?"
+    # a negation typed without its apostrophe keeps its meaning
+    assert corrected("why wouldnt they pay?", texts) == "why wouldn't they pay?"
+    # English words are left alone, however close to a word of the articles ("fines", "paying")
+    assert corrected("Who is paying the fines?", texts) == "Who is paying the fines?"
+    assert (
+        corrected("Did the council appeal?", ["The council appeared in court."]) == "Did the council appeal?"
+    )

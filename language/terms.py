@@ -134,14 +134,18 @@ def corrected(question: str, texts: Iterable[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> object:
-    from spellchecker import SpellChecker  # pyspellchecker: an English word-frequency list
+def _english_words() -> str:
+    """pyspellchecker's English word list, as its text: one '"word": count' line per word.
+    Searched as text (~3 MB) rather than loaded as its dictionary (~40 MB at peak), since a
+    question looks up a word or two."""
+    import gzip
+    from importlib.resources import files
 
-    return SpellChecker(language="en")
+    return gzip.decompress((files("spellchecker") / "resources" / "en.json.gz").read_bytes()).decode()
 
 
 def _is_english(word: str) -> bool:
-    return word in _dictionary()  # type: ignore[operator]
+    return f'\n"{word}":' in _english_words()
 
 
 def _matching_case(original: str, word: str) -> str:

@@ -97,8 +97,10 @@ def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:
     "how much did the fishermen pay the harbour authority?"), of those some sentence holds."""
     counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms}
     present = sorted((n, t) for t, n in counts.items() if n)
-    # a word most of the sentences hold (the story's subject) says nothing specific
-    specific = [(n, t) for n, t in present if n <= len(ranked) * COMMON] or present[:1]
+    # a word most of the sentences hold (the story's subject) says nothing specific; among a
+    # handful of sentences, every word is in most of them
+    common = len(ranked) * COMMON if len(ranked) >= BEST else len(ranked)
+    specific = [(n, t) for n, t in present if n <= common] or present[:1]
     return {t for _, t in specific[:FOCUS]}
 
 

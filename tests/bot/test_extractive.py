@@ -386,6 +386,15 @@ def test_a_word_every_sentence_holds_does_not_tie_an_amount_to_the_question() ->
         passage("h1", "Dana Whitfield advised the harbour board on the new bridge last year.", dense=0.7),
         passage("h2", "The harbour board said its new cranes cost 2 million pounds.", dense=0.6),
         passage("h3", "The harbour board meets on Mondays in the old customs hall.", dense=0.5),
+        passage(
+            "h5", "The harbour board runs the ferry port. The harbour board owns the slipway.", dense=0.5
+        ),
+        passage(
+            "h6", "The harbour board hired divers in spring. The harbour board repaired the pier.", dense=0.5
+        ),
+        passage(
+            "h7", "The harbour board set new fees for yachts. The harbour board opened a cafe.", dense=0.5
+        ),
     ]
     answer = answerer().answer(Question("How much did the harbour board pay Dana Whitfield?"), passages)
     assert answer.abstained, answer.text

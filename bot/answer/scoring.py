@@ -226,7 +226,10 @@ def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequen
     floor = min(known, default=0.0)
     pairs = _pairs(qa.text)
     periods = question_periods(qa)
-    documents = {c.article: _document_terms(c.chunks[0]) for c in found}
+    documents: dict[str, set[str]] = {}
+    for c in found:
+        if c.article not in documents:
+            documents[c.article] = _document_terms(c.chunks[0])
     for i, cand in enumerate(found):
         context = set(cand.terms)
         for j in (i - 1, i + 1):

@@ -218,7 +218,7 @@ def _strip_leading(tokens: list[str]) -> list[str]:
 def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[str]]:
     """The kind of a run of capitalised words and the words that name it."""
     lowered = [t.lower().rstrip(".") for t in tokens]
-    joined = " ".join(tokens)
+    joined = re.sub(r"['’]s$", "", " ".join(tokens))
     if country(joined):
         return (Kind.NATIONALITY if joined.lower() in DEMONYMS else Kind.PLACE), tokens
     if any(w in PERSON_TITLES for w in lowered) and all(
@@ -279,7 +279,26 @@ def _runs(sentence: str) -> list[tuple[int, int]]:
                 runs[-1] = (runs[-1][0], match.end())
                 continue
         runs.append(match.span())
-    return runs
+    return [part for run in runs for part in _split_possessor(sentence, run)]
+
+
+def _split_possessor(sentence: str, run: tuple[int, int]) -> list[tuple[int, int]]:
+    """A run that opens with a country's possessive is two: "China's Huawei" is a place and a
+    firm, not a person called Huawei ("People's Daily", whose possessor is no country, stays)."""
+    start, end = run
+    first = re.match(r"\S+", sentence[start:end])
+    if first is None or first.end() == end - start:
+        return [run]
+    owner = first.group()
+    if not re.search(r"['’]s$", owner) or country(owner[:-2]) is None:
+        return [run]
+    rest = (
+        start
+        + first.end()
+        + len(sentence[start + first.end() : end])
+        - len(sentence[start + first.end() : end].lstrip())
+    )
+    return [(start, start + first.end()), (rest, end)]
 
 
 def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]:

@@ -82,3 +82,11 @@ def test_a_number_inside_a_name_is_not_a_count() -> None:
     numbers = [e.start for e in expressions(sentence) if e.kind is Kind.NUMBER]
     assert numbers == [sentence.rindex("40")]  # the crews, not the model's 40
     assert is_money("6,999 yuan") and is_money("£2.5bn") and not is_money("40%") and not is_money("1,200")
+
+
+def test_a_countrys_possessive_opens_a_place_and_a_name_not_a_person() -> None:
+    got = found("Norway's Skyline said the ferry fares would rise.")
+    assert ("place", "Norway") in got and ("name", "Skyline") in got
+    assert not any(kind == "person" for kind, _ in got)
+    # a possessor that is no country stays part of the name
+    assert ("organisation", "People's Ferry Board") in found("The People's Ferry Board met on Monday.")

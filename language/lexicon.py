@@ -130,7 +130,9 @@ PLACE_HEADS = _words(
 THING_HEADS = _words(
     "act acts bill bills law laws project projects programme program plan strategy scheme initiative "
     "treaty agreement accord deal pact protocol framework report review code directive regulation order "
-    "summit conference forum war crisis revolution era amendment doctrine list index"
+    "summit conference forum war crisis revolution era amendment doctrine list index declaration "
+    "declarations dynasty empire republic problem problems threat threats vision trade charter "
+    "convention statement award prize"
 )
 # Words inside a multi-word name that may stay lower-case ("Ministry of Defence").
 NAME_CONNECTORS = _words("of for the de del della di da von van der den le la al el bin ibn and &")

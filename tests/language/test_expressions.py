@@ -90,3 +90,12 @@ def test_a_countrys_possessive_opens_a_place_and_a_name_not_a_person() -> None:
     assert not any(kind == "person" for kind, _ in got)
     # a possessor that is no country stays part of the name
     assert ("organisation", "People's Ferry Board") in found("The People's Ferry Board met on Monday.")
+
+
+def test_declarations_dynasties_and_treaties_are_things_not_people() -> None:
+    for sentence, name in (
+        ("The Harbour Declaration was signed by both towns.", "Harbour Declaration"),
+        ("Under the Westmoor Dynasty the port grew.", "Westmoor Dynasty"),
+        ("The Ferry Charter set the fares.", "Ferry Charter"),
+    ):
+        assert ("name", name) in found(sentence)

@@ -38,7 +38,7 @@ def examples(store: Path, questions: list[GoldQuestion]) -> list[Example]:
     from bot.answer.types import Question, Turn
     from bot.settings import Secrets, Settings
     from language.questions import analyse
-    from language.terms import truecased
+    from language.terms import as_written
     from vectorstore.settings import VectorStoreSettings
 
     service = build_answer_service(Settings(vectorstore=VectorStoreSettings(path=store)), Secrets())
@@ -52,7 +52,7 @@ def examples(store: Path, questions: list[GoldQuestion]) -> list[Example]:
         found = candidates(passages)
         if not found:
             continue
-        read = truecased(reading.text, (p.chunk.text for p in passages))
+        read = as_written(reading.text, [p.chunk.text for p in passages])
         featurize(analyse(read, reading.context), found, passages)
         shares = [keyword_share(c.text, gold.answer_keywords) for c in found]
         best = max(shares)

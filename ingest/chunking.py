@@ -16,8 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 
 from ingest.models import Article
-from language.annotations import METADATA_KEY, annotate, encode
-from language.expressions import lower_case_words
+from language.annotations import METADATA_KEY, encoded_notes
 from vectorstore.metadata import ARTICLE_KEYS
 
 if TYPE_CHECKING:
@@ -76,13 +75,9 @@ def chunk_metadata(article: Article, chunk: Chunk) -> dict[str, str | int]:
 
 
 def annotated(article: Article, chunks: list[Chunk]) -> list[Chunk]:
-    """The chunks with their sentence notes, decided once here so that answering only reads them.
-
-    A capitalised first word counts as a name only if the article never writes it lower-case,
-    so the whole article's lower-case words are the reference.
-    """
-    common = lower_case_words([article.text])
-    return [replace(c, notes=encode(annotate(c.text, article.title, common))) for c in chunks]
+    """The chunks with their sentence notes, decided once here so that answering only reads them."""
+    notes = encoded_notes([c.text for c in chunks], article.title, article.text)
+    return [replace(c, notes=n) for c, n in zip(chunks, notes, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from language.expressions import Expression, Kind, expressions
+from language.expressions import Expression, Kind, expressions, lower_case_words
 from language.sentences import Flag, sentence_spans, tidy
 
 logger = logging.getLogger(__name__)
@@ -55,6 +55,13 @@ def encode(notes: Iterable[SentenceNote]) -> str:
     return json.dumps({"v": VERSION, "s": rows}, separators=(",", ":"), ensure_ascii=False)
 
 
+def encoded_notes(chunk_texts: Sequence[str], title: str, article_text: str) -> list[str]:
+    """The stored notes of each chunk of one article. A capitalised first word counts as a name
+    only if the article never writes it lower-case, so the article's text is the reference."""
+    common = lower_case_words([article_text])
+    return [encode(annotate(text, title, common)) for text in chunk_texts]
+
+
 def decode(text: str, stored: str) -> list[SentenceNote] | None:
     """The notes stored for ``text``; None when they are of another version or unreadable."""
     try:
@@ -75,7 +82,10 @@ def decode(text: str, stored: str) -> list[SentenceNote] | None:
 def is_current(metadata: Mapping[str, object]) -> bool:
     """Whether a chunk's stored notes are of this version of the rules."""
     stored = metadata.get(METADATA_KEY)
-    return isinstance(stored, str) and stored.startswith(f'{{"v":{VERSION},')
+    try:
+        return isinstance(stored, str) and json.loads(stored).get("v") == VERSION
+    except (ValueError, AttributeError):
+        return False
 
 
 def notes_for(text: str, metadata: Mapping[str, object], common: Iterable[str] = ()) -> list[SentenceNote]:

@@ -130,6 +130,7 @@ _WORD_AFTER = re.compile(r"^\W*([A-Za-z]+)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}s?$")
 _SPACE = re.compile(r"\s+")
 _NOT_A_NAME = re.compile(r"^[A-Z][a-z]{3,}(?:ing|ly)$")
+_POSSESSOR = re.compile(r"(\S+?)(['’]s)\s+")  # "China's " opening a longer run
 _NAME_BEFORE_NUMBER = re.compile(r"\b([A-Z][\w'’-]*) $")
 _DATE_LEAD = re.compile(r"^(?:in|on|since|until|by|from)\s+", re.I)
 
@@ -286,19 +287,10 @@ def _split_possessor(sentence: str, run: tuple[int, int]) -> list[tuple[int, int
     """A run that opens with a country's possessive is two: "China's Huawei" is a place and a
     firm, not a person called Huawei ("People's Daily", whose possessor is no country, stays)."""
     start, end = run
-    first = re.match(r"\S+", sentence[start:end])
-    if first is None or first.end() == end - start:
+    owner = _POSSESSOR.match(sentence, start, end)
+    if owner is None or country(owner.group(1)) is None:
         return [run]
-    owner = first.group()
-    if not re.search(r"['’]s$", owner) or country(owner[:-2]) is None:
-        return [run]
-    rest = (
-        start
-        + first.end()
-        + len(sentence[start + first.end() : end])
-        - len(sentence[start + first.end() : end].lstrip())
-    )
-    return [(start, start + first.end()), (rest, end)]
+    return [(start, owner.end(2)), (owner.end(), end)]
 
 
 def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]:

@@ -161,5 +161,10 @@ def _is_english(word: str) -> bool:
     return f'\n"{word}":' in _english_words()
 
 
+def as_written(question: str, texts: Sequence[str]) -> str:
+    """The question with its typos and its lower-case names written as ``texts`` write them."""
+    return truecased(corrected(question, texts), texts)
+
+
 def _matching_case(original: str, word: str) -> str:
     return word.capitalize() if original[:1].isupper() else word

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from language.annotations import METADATA_KEY, annotate, encode, is_current
-from language.expressions import lower_case_words
+from language.annotations import METADATA_KEY, encoded_notes, is_current
 from vectorstore.base import Where
 from vectorstore.catalog import open_catalog
 from vectorstore.chroma import ChromaIndex, Vectors, open_client
@@ -271,12 +270,11 @@ class Store:
             return chunks
         updated = list(chunks)
         for positions in stale.values():
-            # the article's own lower-case words tell a name from a capitalised first word
-            common = lower_case_words([chunks[i].text for i in positions])
-            for i in positions:
-                record = chunks[i]
-                notes = encode(annotate(record.text, str(record.metadata.get("title") or ""), common))
-                updated[i] = replace(record, metadata={**record.metadata, METADATA_KEY: notes})
+            # the article's chunks stand for its text
+            texts = [chunks[i].text for i in positions]
+            title = str(chunks[positions[0]].metadata.get("title") or "")
+            for i, notes in zip(positions, encoded_notes(texts, title, "\n".join(texts)), strict=True):
+                updated[i] = replace(chunks[i], metadata={**chunks[i].metadata, METADATA_KEY: notes})
         changed = [updated[i] for positions in stale.values() for i in positions]
         self.dense.update_metadata(
             [c.id for c in changed], [{METADATA_KEY: c.metadata[METADATA_KEY]} for c in changed]

@@ -33,7 +33,7 @@ from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import Kind
 from language.questions import Asks, QuestionAnalysis, analyse
 from language.sentences import refers_back
-from language.terms import corrected, truecased
+from language.terms import as_written
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage, overlap
 
@@ -102,8 +102,7 @@ class ExtractiveAnswerer:
         self.labeller = labeller
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        texts = [p.chunk.text for p in passages]
-        qa = analyse(truecased(corrected(question.text, texts), texts), question.context)
+        qa = analyse(as_written(question.text, [p.chunk.text for p in passages]), question.context)
         ranked = self.rank(qa, passages)
         if not ranked:
             return self.abstain(question, passages)

@@ -59,7 +59,6 @@ _REACH = 6
 _FOUR_DIGITS = re.compile(r"\b\d{4}\b")
 # "what year", "since which year": a date that does not say its year answers it only loosely.
 _YEAR_ROLE = "year"
-_TIME_ROLES = frozenset({"year", "month", "day", "date"})
 # What "which town / city / region ..." asks for lies within a country (stems).
 _WITHIN_A_COUNTRY = frozenset({"town", "citi", "villag", "region", "provinc", "counti", "district", "suburb"})
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
@@ -218,7 +217,7 @@ def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequen
     for term in qa.context:
         weights[term] = weights.get(term, unseen) * CONTEXT_WEIGHT
     # "what year" asks for a year: the word is what the answer is, not what it is about
-    query = (qa.terms - _TIME_ROLES) | qa.context
+    query = (qa.terms - {qa.role} if qa.asks[0] is Asks.TIME else qa.terms) | qa.context
     names = qa.names & qa.terms
     relation = qa.relation
     # A passage the dense index did not return is less similar than the least similar one it did.

@@ -128,6 +128,8 @@ _JOINS_ON = ORGANISATION_HEADS | PERSON_TITLES | PLACE_HEADS | TITLE_MODIFIERS
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\W*$")
 _WORD_AFTER = re.compile(r"^\W*([A-Za-z]+)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}s?$")
+# The prefix of "O'Brien", "D'Arcy", "McAllister", "MacLeod": the rest is shaped like a name.
+_NAME_PREFIX = re.compile(r"^(?:[OD]['’]|Ma?c)(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
 _NOT_A_NAME = re.compile(r"^[A-Z][a-z]{3,}(?:ing|ly)$")
 _POSSESSOR = re.compile(r"(\S+?)(['’]s)\s+")  # "China's " opening a longer run
@@ -251,13 +253,19 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
         return Kind.PLACE, tokens
     if before in ("in", "at", "near", "outside") and len(tokens) <= 3 and all(t.isalpha() for t in tokens):
         return Kind.PLACE, tokens
-    shaped = all(t[0].isupper() and t[1:].islower() for t in tokens if len(t) > 1)
+    shaped = all(_name_shaped(t) for t in tokens if len(t) > 1)
     national = lowered[0] in DEMONYMS  # "Chinese Communist": an adjective, not a first name
     if 2 <= len(tokens) <= 3 and shaped and not national and not any(w in FUNCTION_WORDS for w in lowered):
         return Kind.PERSON, tokens
     if len(tokens) == 1 and (after in REPORTING_VERBS or before == "said"):
         return Kind.NAME, tokens
     return Kind.NAME, tokens
+
+
+def _name_shaped(word: str) -> bool:
+    """ "Lee", "O'Brien", "McAllister", "Smith-Jones": capitalised, the rest lower-case."""
+    parts = _NAME_PREFIX.sub("", word).split("-")
+    return all(p[:1].isupper() and p[1:].islower() for p in parts)
 
 
 def _key(kind: Kind, words: Sequence[str]) -> str:

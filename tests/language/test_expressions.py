@@ -99,3 +99,9 @@ def test_declarations_dynasties_and_treaties_are_things_not_people() -> None:
         ("The Ferry Charter set the fares.", "Ferry Charter"),
     ):
         assert ("name", name) in found(sentence)
+
+
+def test_irish_scottish_and_double_barrelled_surnames_are_people() -> None:
+    got = found("The panel heard Rory O’Neill, Iona MacKay, Dev McGrath and Priya Shah-Lowe.")
+    assert {("person", "Rory O’Neill"), ("person", "Iona MacKay"), ("person", "Dev McGrath")} <= got
+    assert ("person", "Priya Shah-Lowe") in got

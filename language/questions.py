@@ -23,6 +23,7 @@ from language.lexicon import (
     RELATION_TRIGGERS,
     RELATIONS,
 )
+from language.speech import asked_speakers
 from language.terms import stem, terms, words
 
 
@@ -181,6 +182,7 @@ class QuestionAnalysis:
     years: frozenset[str] = frozenset()  # the years the question names
     context: frozenset[str] = frozenset()  # stems of the earlier turns' topic (a follow-up's)
     current: bool = False  # asks how things stand now (see asks_about_now)
+    speakers: frozenset[str] = frozenset()  # whom it asks to hear from ("what did Ann Lee say")
 
     @property
     def main(self) -> Asks:
@@ -300,6 +302,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         role=stem(noun) if noun else "",
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
         current=asks_about_now(question),
+        speakers=asked_speakers(question, found),
     )
 
 

@@ -24,6 +24,7 @@ from bot.answer.candidates import Candidate
 from language.expressions import NAMES, Expression, Kind, country, is_money
 from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
+from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, terms, words
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
@@ -48,6 +49,7 @@ FEATURES = (
     "rank",
     "lead",
     "long",
+    "speaker",
 )
 _CAUSE = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in CAUSE_MARKERS) + r")\b", re.I)
 _QUOTE = re.compile(r"[\"“”«»]|(?:^|\s)['‘][A-Za-z]")
@@ -256,6 +258,7 @@ def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequen
             "rank": 1.0 - cand.passage / len(passages),
             "lead": 1.0 if cand.lead else 0.0,
             "long": 1.0 if len(cand.text.split()) > _LONG_WORDS else 0.0,
+            "speaker": 1.0 if qa.speakers and qa.speakers & speakers(cand.text, cand.expressions) else 0.0,
         }
 
 

@@ -177,7 +177,12 @@ def country(name: str) -> str | None:
     key = _SPACE.sub(" ", name.strip()).lower()
     if key.startswith("the "):
         key = key[4:]
+    if _DOTTED.match(key):
+        key += "."  # "U.K" as a sentence's last word, its final dot read as the full stop
     return _countries().get(key) or DEMONYMS.get(key)
+
+
+_DOTTED = re.compile(r"^(?:[a-z]\.)+[a-z]$")
 
 
 # Runs of capitalised words (with the lower-case words country names contain): where a country

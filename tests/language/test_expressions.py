@@ -66,6 +66,11 @@ def test_countries_by_name_alias_and_demonym() -> None:
     assert set(names) == {"United Kingdom", "France", "United States", "Czechia"}
 
 
+def test_a_dotted_abbreviation_ending_a_sentence_is_still_a_country() -> None:
+    got = found("The envoys flew home to the U.K. The ferry left the U.S. at noon.")
+    assert ("place", "U.K") in got and ("place", "U.S") in got
+
+
 def test_lower_case_us_is_not_a_country() -> None:
     assert "United States" not in countries("They told us the ferry was late.")
 

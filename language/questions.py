@@ -9,7 +9,8 @@ the names, years and numbers it gives: an answer must state something the questi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from language.expressions import NAMES, Expression, Kind, expressions
@@ -323,6 +324,27 @@ _STILL_NOW = re.compile(
     r"\s+(?:still|yet|anymore|any more)\b",
     re.I,
 )
+
+
+# "Which other countries…", "who else…", "apart from Ann Lee…": the answer is something the
+# conversation has not already named.
+_OTHER_THAN = re.compile(
+    r"\b(?:other|others|else|another|apart from|aside from|besides|except|in addition to)\b", re.I
+)
+
+
+def excluding_earlier(qa: QuestionAnalysis, earlier: Sequence[str]) -> QuestionAnalysis:
+    """For a question that asks for others ("which other countries", "who else"), the question
+    with the names of the ``earlier`` texts (the turns before it) counted as given, so that
+    none of them answers it again; any other question unchanged."""
+    if not _OTHER_THAN.search(qa.text):
+        return qa
+    named = [
+        e for text in earlier for e in expressions(text) if e.kind in NAMES or e.kind is Kind.NATIONALITY
+    ]
+    if not named:
+        return qa
+    return replace(qa, given=qa.given | {e.key for e in named})
 
 
 def asks_about_now(question: str) -> bool:

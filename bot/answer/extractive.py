@@ -31,7 +31,7 @@ from bot.answer.sources import citation
 from bot.answer.support import CONCRETE, corroborating, first_answering, states_kind, verdict
 from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import Kind
-from language.questions import Asks, QuestionAnalysis, analyse
+from language.questions import Asks, QuestionAnalysis, analyse, excluding_earlier
 from language.sentences import refers_back
 from language.terms import as_written
 from vectorstore.records import ChunkRecord
@@ -103,6 +103,9 @@ class ExtractiveAnswerer:
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         qa = analyse(as_written(question.text, [p.chunk.text for p in passages]), question.context)
+        if question.history:
+            last = question.history[-1]
+            qa = excluding_earlier(qa, (last.question, last.answer))
         ranked = self.rank(qa, passages)
         if not ranked:
             return self.abstain(question, passages)

@@ -92,7 +92,7 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
     best = max((c.score for c in ranked), default=0.0)
     for cand in ranked:
         if cand.score < best - margin:
-            break
+            continue  # not break: a follow-up's ranking puts what was told already behind, unsorted
         found = [e for e in cand.expressions if wanted(e)]
         listed = len({e.key for e in found}) > 1
         for expr in found:

@@ -9,8 +9,10 @@ import pytest
 
 from bot.answer.candidates import Candidate
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, not_told_again
+from bot.answer.lists import list_items
 from bot.answer.questions import clean_question
 from bot.answer.types import Question, Turn
+from language.expressions import expressions
 from language.questions import analyse
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
@@ -409,3 +411,51 @@ def test_a_paraphrased_relation_is_matched() -> None:
         passage("e2", "The harbour levy took effect on 1 June 2024, the council said.", dense=0.5),
     ]
     assert "1 June 2024" in first_sentence(ask("When did the harbour levy come into force?", passages))
+
+
+def test_which_other_countries_lists_those_the_conversation_has_not_named() -> None:
+    passages = [
+        passage(
+            "g1",
+            "Norway banned the telescope maker's sensors outright in March. "
+            "Norway's ministers said the sensors leaked data.",
+            dense=0.7,
+        ),
+        passage(
+            "g2",
+            "Norway has joined Chile, Peru and Ghana in banning the telescope maker's sensors.",
+            dense=0.6,
+        ),
+    ]
+    told = Turn(
+        "When did Norway ban the telescope maker's sensors?",
+        "Norway banned the telescope maker's sensors outright in March. [1]",
+    )
+    answer = answerer().answer(
+        Question(
+            "Which other countries had done the same?",
+            history=(told,),
+            context="norway ban telescope maker sensors",
+        ),
+        passages,
+    )
+    items = [line.removeprefix("- ").split(" [")[0].split(":")[0] for line in answer.text.splitlines()[1:]]
+    assert {"Chile", "Peru", "Ghana"} <= set(items)
+    assert "Norway" not in items
+
+
+def test_list_items_come_from_every_sentence_within_the_margin_in_any_order() -> None:
+    def listed(text: str, score: float) -> Candidate:
+        cand = _scored(text, score)
+        cand.expressions = expressions(text)
+        return cand
+
+    # a follow-up's ranking puts sentences told already behind new ones, whatever their score
+    ranked = [
+        listed("Chile and Peru banned the sensors in May.", 5.0),
+        listed("Norway banned the sensors first.", 1.0),  # told already, far below the best
+        listed("Ghana and Togo banned the sensors in June.", 4.0),
+    ]
+    qa = analyse("Which countries banned the sensors?")
+    names = {item.name for item in list_items(qa, ranked, limit=10, margin=2.0)}
+    assert names == {"Chile", "Peru", "Ghana", "Togo"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from language.questions import Asks, analyse, states_relation
+from language.questions import Asks, analyse, excluding_earlier, states_relation
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +93,12 @@ def test_found_that_is_not_a_founding() -> None:
     assert "founding" in analyse("In what year was the ferry company founded?").relations
     assert not states_relation("founding", "A survey of skippers found that most back the new pier.")
     assert states_relation("founding", "The ferry company, founded in 1962, runs four boats.")
+
+
+def test_a_question_for_others_counts_what_the_conversation_named_as_given() -> None:
+    earlier = ("Who asked Westmoor to close the port?", "Harbour Secretary Ann Lee asked in May. [1]")
+    others = excluding_earlier(analyse("Who else asked?"), earlier)
+    assert {"westmoor", "lee"} <= others.given
+    # a question that does not ask for others is left as it is
+    same = analyse("Who asked?")
+    assert excluding_earlier(same, earlier) is same

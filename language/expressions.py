@@ -228,7 +228,9 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
     lowered = [t.lower().rstrip(".") for t in tokens]
     joined = re.sub(r"['’]s$", "", " ".join(tokens))
     if country(joined):
-        return (Kind.NATIONALITY if joined.lower() in DEMONYMS else Kind.PLACE), tokens
+        # "New Zealand" is a country's name as well as its adjective: a place
+        demonym = joined.lower() in DEMONYMS and joined.lower() not in _countries()
+        return (Kind.NATIONALITY if demonym else Kind.PLACE), tokens
     if any(w in PERSON_TITLES for w in lowered) and all(
         w in PERSON_TITLES or w in TITLE_MODIFIERS for w in lowered
     ):

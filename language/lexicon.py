@@ -196,6 +196,13 @@ PLACE_NOUNS = _words(
     "town towns region regions place places capital capitals territory territories jurisdiction "
     "jurisdictions economies economy member-states"
 )
+# Nouns after a nationality adjective that make it the country acting ("the Danish government
+# banned…"), unlike "the Danish company" or "Danish analysts".
+STATE_NOUNS = _words(
+    "government governments authorities authority ministry ministries regulator regulators "
+    "officials parliament state military army navy police court courts administration embassy "
+    "cabinet lawmakers legislators minister ministers leaders"
+)
 # Nationality adjectives and the country each names (the ones pycountry's names do not give).
 DEMONYMS = {
     "american": "United States",

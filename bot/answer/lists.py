@@ -8,13 +8,14 @@ item (countries through pycountry and the demonym lexicon, people through their 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate
 from language.expressions import NAMES, Expression, Kind, country, expressions
-from language.lexicon import QUALIFIERS
+from language.lexicon import QUALIFIERS, STATE_NOUNS
 from language.questions import LIST_ITEMS, Asks, QuestionAnalysis
 from language.terms import terms
 
@@ -26,6 +27,16 @@ _CLAUSE_END = re.compile(
     r"\b(?:and|or)\s+(?=the\b)"  # "bans X and the EU agrees...": another clause (not "X and Y ban")
 )
 _QUALIFIER_WORDS = 8
+# A qualifier before its item stands close to it ("bans in Chile"), not a clause away.
+_QUALIFIER_BEFORE_WORDS = 4
+# What separates the items of a list: "Chile, Peru, and Ghana", "Chile or Peru".
+_NEXT_WORD = re.compile(r"[\s'’s]*([A-Za-z]+)")
+# A sentence naming this many items lists them, however it words the list.
+_MANY_ITEMS = 3
+# How much further down than the margin a sentence listing several items may stand.
+_LIST_REACH = 2.0
+# A short aside may follow an item: "Ann Lee (Westmoor), Tom Reed (Avel) and…".
+_LIST_GAP = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,|,?\s*(?:and|or|as well as|&))\s*(?:the\s+)?$", re.I)
 # Nouns (stems) of "which countries ..." questions: their items are countries, not cities.
 _COUNTRY_NOUNS = frozenset({"countri", "nation", "govern"})
 
@@ -46,21 +57,61 @@ def _display(expr: Expression) -> str:
     return expr.text
 
 
-def qualifier(sentence: str, expr: Expression) -> str:
-    """What the sentence says of the item in the item's own clause: from the qualifying word (a
-    ban, a review, "later lifted") nearest after the item (else before it) to the end of the
-    clause; "" when the clause has none (the sentence quoted above the list then says it)."""
+def _clause(sentence: str, expr: Expression) -> tuple[int, int]:
+    """Where the clause holding the expression starts and ends."""
     start = max((m.end() for m in _CLAUSE_END.finditer(sentence, 0, expr.start)), default=0)
     end_match = _CLAUSE_END.search(sentence, expr.end)
-    end = end_match.start() if end_match else len(sentence)
-    found = _QUALIFIER.search(sentence, expr.end, end) or next(
-        reversed(list(_QUALIFIER.finditer(sentence, start, expr.start))), None
-    )
-    if found is None:
-        return ""
+    return start, end_match.start() if end_match else len(sentence)
+
+
+def qualifier(sentence: str, expr: Expression, others: Sequence[Expression] = ()) -> str:
+    """What the sentence says of the item in the item's own clause: from the qualifying word (a
+    ban, a review, "later lifted") nearest after the item (else close before it) to the end of the
+    clause; "" when the clause has none (the sentence quoted above the list then says it), or
+    when the word belongs to one of the ``others`` (items named between: in "Chile watched
+    Peru's ban", the ban is Peru's), unless it is listed with them ("Chile and Peru banned")."""
+    start, end = _clause(sentence, expr)
+    found = _QUALIFIER.search(sentence, expr.end, end)
+    if found is not None:
+        between = [o for o in others if expr.end <= o.start and o.end <= found.start()]
+        if between and not _coordinated(sentence, [expr, *between]):
+            return ""
+    else:
+        before = list(_QUALIFIER.finditer(sentence, start, expr.start))
+        found = before[-1] if before else None
+        if found is None or len(sentence[found.end() : expr.start].split()) > _QUALIFIER_BEFORE_WORDS:
+            return ""
     words = sentence[found.start() : end].split()
     text = " ".join(words[:_QUALIFIER_WORDS]).strip(" ,;:-–—\"“”'")
     return text + ("…" if len(words) > _QUALIFIER_WORDS else "")
+
+
+def _coordinated(sentence: str, run: Sequence[Expression]) -> bool:
+    """Whether the expressions, in text order, are one list: "Chile, Peru and Ghana"."""
+    return all(_LIST_GAP.match(sentence[a.end : b.start]) for a, b in itertools.pairwise(run))
+
+
+def _listed(sentence: str, found: Sequence[Expression]) -> set[Expression]:
+    """The expressions named in a list with another of the same kind ("Chile, Peru and Ghana"),
+    or all of them when the sentence names several (its list may be broken up by asides)."""
+    # "Chinese analysts": a nationality describes, it does not name an item of its own
+    named = [e for e in found if e.kind is not Kind.NATIONALITY]
+    if len({e.key for e in named}) >= _MANY_ITEMS:
+        return set(named)
+    out: set[Expression] = set()
+    for a, b in itertools.pairwise(found):
+        if _coordinated(sentence, [a, b]):
+            out |= {a, b}
+    return out
+
+
+def _in_clause(qa: QuestionAnalysis, sentence: str, expr: Expression, others: Sequence[Expression]) -> bool:
+    """Whether the item's own clause says what the question asks about ("which countries ban
+    the sensors": a ban), not just the sentence, nor the part of it about another item."""
+    start, end = _clause(sentence, expr)
+    start = max([start, *(o.end for o in others if o.end <= expr.start)])
+    end = min([end, *(o.start for o in others if o.start >= expr.end)])
+    return bool((qa.relation - {qa.role}) & terms(sentence[start:end]))
 
 
 def _about(qa: QuestionAnalysis, text: str) -> bool:
@@ -70,6 +121,52 @@ def _about(qa: QuestionAnalysis, text: str) -> bool:
     if names:
         return any(name in lowered for name in names)
     return bool(qa.terms & terms(text))
+
+
+def stated_items(
+    qa: QuestionAnalysis, sentence: str, found: Sequence[Expression]
+) -> list[tuple[Expression, str]]:
+    """The expressions (of the kind asked) that the sentence states as items, each with its
+    qualifier: its clause says what it did (a qualifying word: banned, restricted,
+    considering...) or uses the question's own words, or the sentence lists it with others."""
+    found = [e for e in found if e.kind is not Kind.NATIONALITY or _acting(sentence, e)]
+    listed = _listed(sentence, found)
+    out = []
+    for run in _runs(sentence, found):
+        # the items of one list share what the sentence says of them ("Chile, Peru and Ghana
+        # banned it": all three banned it)
+        shared = _said(sentence, run[-1], found) if len(run) > 1 else ""
+        for expr in run:
+            said = shared or _said(sentence, expr, found)
+            if (
+                said
+                or expr in listed
+                or _in_clause(qa, sentence, expr, [e for e in found if e.key != expr.key])
+            ):
+                out.append((expr, said))
+    return out
+
+
+def _said(sentence: str, expr: Expression, found: Sequence[Expression]) -> str:
+    return qualifier(sentence, expr, [e for e in found if e.key != expr.key])
+
+
+def _acting(sentence: str, expr: Expression) -> bool:
+    """Whether a nationality adjective stands for its country ("the Danish government"), not
+    for a company or people of it ("the Danish company", "Danish analysts")."""
+    following = _NEXT_WORD.match(sentence, expr.end)
+    return following is not None and following.group(1).lower() in STATE_NOUNS
+
+
+def _runs(sentence: str, found: Sequence[Expression]) -> list[list[Expression]]:
+    """The expressions grouped into lists ("Chile, Peru and Ghana"), in text order."""
+    runs: list[list[Expression]] = []
+    for expr in sorted(found, key=lambda e: e.start):
+        if runs and _coordinated(sentence, [runs[-1][-1], expr]):
+            runs[-1].append(expr)
+        else:
+            runs.append([expr])
+    return runs
 
 
 def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, margin: float) -> list[Item]:
@@ -91,16 +188,15 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
     items: dict[str, Item] = {}
     best = max((c.score for c in ranked), default=0.0)
     for cand in ranked:
-        if cand.score < best - margin:
+        if cand.score < best - _LIST_REACH * margin:
             continue  # not break: a follow-up's ranking puts what was told already behind, unsorted
-        found = [e for e in cand.expressions if wanted(e)]
-        listed = len({e.key for e in found}) > 1
-        for expr in found:
-            said = qualifier(cand.text, expr)
+        stated = stated_items(qa, cand.text, [e for e in cand.expressions if wanted(e)])
+        # a sentence that lists several counts from further down than one naming a single item
+        if cand.score < best - margin and len({e.key for e, _ in stated}) < _MANY_ITEMS:
+            continue
+        for expr, said in stated:
             known = items.get(expr.key)
-            if known is not None and (known.qualifier or not said):
-                continue
-            if said or listed or cand.features.get("relation", 0.0) > 0:
+            if known is None or (said and not known.qualifier):
                 items[expr.key] = Item(_display(expr), expr.key, said, cand, cand.text)
     # A headline that names an item, what the question is about and what was done ("X bars Y
     # from its networks") counts for any article retrieved, however its sentences scored.
@@ -110,8 +206,9 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
         if cand.article in titled or not _about(qa, title):
             continue
         titled.add(cand.article)
-        for expr in expressions(title):
-            said = qualifier(title, expr)
+        named = [e for e in expressions(title) if wanted(e)]
+        for expr in named:
+            said = qualifier(title, expr, [e for e in named if e.key != expr.key])
             known = items.get(expr.key)
             if wanted(expr) and said and (known is None or not known.qualifier):
                 items[expr.key] = Item(_display(expr), expr.key, said, cand, title, in_title=True)

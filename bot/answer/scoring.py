@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.answer.candidates import Candidate
+from bot.answer.lists import stated_items
 from language.expressions import NAMES, Expression, Kind, country, is_money
 from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
@@ -160,7 +161,8 @@ def new_items(qa: QuestionAnalysis, cand: Candidate) -> int:
     if not qa.wants_list:
         return 0
     kinds = LIST_ITEMS[qa.list_of or Asks.OTHER]
-    return len({e.key for e in cand.expressions if e.kind in kinds and e.key not in qa.given})
+    found = [e for e in cand.expressions if e.kind in kinds and e.key not in qa.given]
+    return len({e.key for e, _ in stated_items(qa, cand.text, found)})
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:

@@ -459,3 +459,22 @@ def test_list_items_come_from_every_sentence_within_the_margin_in_any_order() ->
     qa = analyse("Which countries banned the sensors?")
     names = {item.name for item in list_items(qa, ranked, limit=10, margin=2.0)}
     assert names == {"Chile", "Peru", "Ghana", "Togo"}
+
+
+def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> None:
+    qa = analyse("Which countries banned the sensors?")
+
+    def items(sentence: str) -> dict[str, str]:
+        cand = _scored(sentence, 1.0)
+        cand.expressions = expressions(sentence)
+        return {item.name: item.qualifier for item in list_items(qa, [cand], limit=10, margin=2.0)}
+
+    # one list shares what the sentence says of it
+    got = items("Today Chile, Peru, New Zealand and Ghana maintain blanket bans on the sensors.")
+    assert set(got) == {"Chile", "Peru", "New Zealand", "Ghana"}
+    assert all(q.startswith("blanket bans") for q in got.values())
+    # the ban is Peru's, not Chile's; a nationality describing a company is no country
+    assert set(items("Chile watched Peru's ban on the Danish company's sensors.")) == {"Peru"}
+    assert set(items("The Danish government banned the sensors.")) == {"Denmark"}
+    # a country in another clause, doing something else, is not an item
+    assert set(items("Peru's ban on the sensors, which left Chile short of parts, began in May.")) == {"Peru"}

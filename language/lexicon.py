@@ -190,6 +190,12 @@ ORGANISATION_NOUNS = _words(
     "parties union unions developer developers chipmaker chipmakers brand brands platform platforms "
     "app apps court courts others"
 )
+# Nouns of questions that ask for an amount ("What was the company's revenue?").
+AMOUNT_NOUNS = _words(
+    "revenue revenues profit profits turnover sales income budget budgets salary valuation price "
+    "prices cost costs fine fines fee fees funding investment investments spending subsidy "
+    "subsidies penalty penalties compensation"
+)
 # Nouns of questions that ask for a place ("Which countries...?").
 PLACE_NOUNS = _words(
     "country countries nation nations state states government governments ally allies city cities "

@@ -15,6 +15,7 @@ from enum import Enum
 
 from language.expressions import NAMES, Expression, Kind, expressions
 from language.lexicon import (
+    AMOUNT_NOUNS,
     FUNCTION_WORDS,
     ORGANISATION_NOUNS,
     PERSON_NOUNS,
@@ -239,6 +240,11 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
             if asks is not None:
                 # "which of the aides was ...": a singular verb asks for one of them
                 return asks, _plural(word) and following not in _SINGULAR_VERBS, word
+        # "what was the firm's revenue": an amount, unless a noun of another kind heads the
+        # phrase ("which companies paid fines": companies)
+        measured = [word for word in phrase if word in AMOUNT_NOUNS]
+        if measured:
+            return Asks.AMOUNT, False, measured[-1]
     return None, False, ""
 
 

@@ -151,3 +151,27 @@ def _number(text: str) -> float | None:
         if word in ("a", "an", "one"):
             return 1.0
     return None
+
+
+# A figure for part of a year ("in the first half", "third-quarter sales") does not answer a
+# question about the whole year ("full-year revenue", "annual profit"), however alike they read.
+_WHOLE_PERIOD = re.compile(
+    r"\b(?:full[- ]year|whole year|entire year|annual(?:ly)?|all of (?:19|20)\d{2}|for the year|yearly)\b",
+    re.I,
+)
+_PART_PERIOD = re.compile(
+    r"\b(?:(?:first|second|1st|2nd) half|half[- ]year(?:ly)?|semi[- ]?annual|interim|"
+    r"(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter|quarterly|Q[1-4]|H[12]|"
+    r"first (?:three|six|nine) months|(?:three|six|nine) months to)\b",
+    re.I,
+)
+
+
+def asks_whole_period(question: str) -> bool:
+    """Whether the question asks for a figure over a whole year."""
+    return bool(_WHOLE_PERIOD.search(question)) and not _PART_PERIOD.search(question)
+
+
+def part_period(sentence: str) -> bool:
+    """Whether the sentence gives a figure for part of a year."""
+    return bool(_PART_PERIOD.search(sentence))

@@ -23,10 +23,11 @@ from pathlib import Path
 from bot.answer.candidates import Candidate
 from bot.answer.lists import stated_items
 from language.expressions import NAMES, Expression, Kind, country, is_money
-from language.lexicon import CAUSE_MARKERS, MONTHS, REPORTING_VERBS
+from language.lexicon import AMOUNT_NOUNS, CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, terms, words
+from language.values import asks_whole_period, part_period
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
 
@@ -64,6 +65,10 @@ _FOUR_DIGITS = re.compile(r"\b\d{4}\b")
 _YEAR_ROLE = "year"
 # What "which town / city / region ..." asks for lies within a country (stems).
 _WITHIN_A_COUNTRY = frozenset({"town", "citi", "villag", "region", "provinc", "counti", "district", "suburb"})
+# What "what was the revenue / cost / fine" measures (stems): a sentence that does not name it
+# gives a sum of some other kind.
+_MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
+_OTHER_MEASURE = 0.5
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 
@@ -123,6 +128,11 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     if not fits:
         return 0.0, 0.0
     best = near = 0.0
+    # the part of the year may be said anywhere in the passage or its title ("the half-year
+    # report shows…", then the figures)
+    partial = asks_whole_period(qa.text) and part_period(
+        f"{cand.chunks[0].metadata.get('title') or ''} {cand.chunks[0].text}"
+    )
     for expr in cand.expressions:
         if expr.kind not in fits or expr.key in qa.given or expr.text.lower() in qa.given:
             continue
@@ -134,10 +144,14 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.7
         if qa.role in _WITHIN_A_COUNTRY and country(expr.text) is not None:
             continue  # "which town": a country is no answer
+        if asks is Asks.AMOUNT and qa.role in _MEASURED and qa.role not in cand.terms:
+            fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
         if asks is Asks.NUMBER and expr.kind is Kind.AMOUNT and is_money(expr.text):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
             fit *= 0.3
+        if expr.kind in (Kind.AMOUNT, Kind.NUMBER) and partial:
+            continue  # a half-year's figure is no answer for the year
         best = max(best, fit)
         near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near

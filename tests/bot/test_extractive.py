@@ -11,9 +11,12 @@ from bot.answer.candidates import Candidate
 from bot.answer.extractive import ExtractiveAnswerer, ExtractiveParams, not_told_again
 from bot.answer.lists import list_items
 from bot.answer.questions import clean_question
+from bot.answer.scoring import kind_match
+from bot.answer.support import KIND
 from bot.answer.types import Question, Turn
 from language.expressions import expressions
 from language.questions import analyse
+from language.terms import terms
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
 
@@ -478,3 +481,32 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
     assert set(items("The Danish government banned the sensors.")) == {"Denmark"}
     # a country in another clause, doing something else, is not an item
     assert set(items("Peru's ban on the sensors, which left Chile short of parts, began in May.")) == {"Peru"}
+
+
+def test_a_sum_of_another_measure_or_part_of_the_year_does_not_answer_for_the_year() -> None:
+    passages = [
+        passage(
+            "h1",
+            "The ferry line's half-year report was published in August. "
+            "The ferry line's revenue was 40 million pounds, up 8 per cent.",
+            dense=0.7,
+        ),
+        passage("h2", "Repairs to the ferry line's pier cost 3 million pounds in 2023.", dense=0.6),
+    ]
+    question = "What was the ferry line's total revenue for the full year 2023?"
+    assert answerer().answer(Question(question), passages).abstained
+    # the same figures answer a question about the half-year
+    text = ask("What was the ferry line's revenue in the half-year report?", passages)
+    assert "40 million" in first_sentence(text)
+
+
+def test_a_sum_that_does_not_name_the_measure_asked_fits_it_less() -> None:
+    qa = analyse("What was the ferry line's revenue?")
+
+    def fit(sentence: str) -> float:
+        cand = _scored(sentence, 0.0)
+        cand.expressions, cand.terms = expressions(sentence), set(terms(sentence))
+        return kind_match(qa.asks[0], cand, qa)[0]
+
+    assert fit("The ferry line's revenue was 40 million pounds.") == 1.0
+    assert fit("The ferry line's new pier cost 12 million pounds.") < KIND

@@ -102,3 +102,10 @@ def test_a_question_for_others_counts_what_the_conversation_named_as_given() -> 
     # a question that does not ask for others is left as it is
     same = analyse("Who asked?")
     assert excluding_earlier(same, earlier) is same
+
+
+def test_what_was_the_revenue_asks_for_an_amount_of_that_measure() -> None:
+    read = analyse("What was the ferry line's total revenue last year?")
+    assert read.asks[0] is Asks.AMOUNT and read.role == "revenu"
+    # a noun of another kind heads the phrase: the companies are asked for, not the fines
+    assert analyse("Which companies paid fines?").asks[0] is Asks.ORGANISATION

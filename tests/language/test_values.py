@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from language.expressions import Kind, expressions
-from language.values import Value, conflict, shown, value_of
+from language.values import Value, asks_whole_period, conflict, part_period, shown, value_of
 
 pytestmark = pytest.mark.unit
 
@@ -61,3 +61,12 @@ def test_values_in_other_units_are_not_compared() -> None:
 def test_how_a_side_is_written() -> None:
     assert shown(value("It opens by the end of 2027."), "the end of 2027") == "2027"
     assert shown(value("It costs £2bn."), "£2bn") == "£2bn"
+
+
+def test_a_whole_year_is_asked_and_a_part_of_one_is_given() -> None:
+    assert asks_whole_period("What was the ferry line's full-year profit in 2023?")
+    assert asks_whole_period("What were its annual sales?")
+    assert not asks_whole_period("What was its profit in the first half of the year?")
+    assert part_period("Its interim report showed sales of 4 million pounds.")
+    assert part_period("Sales rose in the third quarter.")
+    assert not part_period("Sales rose to 9 million pounds in 2023.")

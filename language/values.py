@@ -175,3 +175,25 @@ def asks_whole_period(question: str) -> bool:
 def part_period(sentence: str) -> bool:
     """Whether the sentence gives a figure for part of a year."""
     return bool(_PART_PERIOD.search(sentence))
+
+
+# Words that make a figure a guess or a condition rather than what happened: "if 40 MPs would
+# vote…", "as many as 60 could back it", "predicted up to 60".
+_SPECULATION = re.compile(
+    r"\b(?:would|could|might|may|if|unless|predicted|predicts|expected to|expects)\b", re.I
+)
+_PAST_FACT = re.compile(r"\b(?:did|was|were|had|actually)\b", re.I)
+_MODAL_QUESTION = re.compile(r"\b(?:would|could|might|may|will|should|expected|likely|predicted)\b", re.I)
+_SPECULATION_REACH = 80  # characters either side of the figure
+
+
+def asks_what_happened(question: str) -> bool:
+    """Whether the question asks what did happen ("how many MPs actually voted"), not what
+    would or could."""
+    return bool(_PAST_FACT.search(question)) and not _MODAL_QUESTION.search(question)
+
+
+def speculative(sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at ``sentence[start:end]`` is a guess or a condition: a modal or "if"
+    stands close to it."""
+    return bool(_SPECULATION.search(sentence, max(0, start - _SPECULATION_REACH), end + _SPECULATION_REACH))

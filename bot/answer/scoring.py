@@ -27,7 +27,7 @@ from language.lexicon import AMOUNT_NOUNS, CAUSE_MARKERS, MONTHS, REPORTING_VERB
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, terms, words
-from language.values import asks_whole_period, part_period
+from language.values import asks_what_happened, asks_whole_period, part_period, speculative
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
 
@@ -69,6 +69,7 @@ _WITHIN_A_COUNTRY = frozenset({"town", "citi", "villag", "region", "provinc", "c
 # gives a sum of some other kind.
 _MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
 _OTHER_MEASURE = 0.5
+_SPECULATED = 0.5
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 
@@ -128,6 +129,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     if not fits:
         return 0.0, 0.0
     best = near = 0.0
+    happened = asks_what_happened(qa.text)
     # the part of the year may be said anywhere in the passage or its title ("the half-year
     # report shows…", then the figures)
     partial = asks_whole_period(qa.text) and part_period(
@@ -144,6 +146,12 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.7
         if qa.role in _WITHIN_A_COUNTRY and country(expr.text) is not None:
             continue  # "which town": a country is no answer
+        if (
+            expr.kind in (Kind.AMOUNT, Kind.NUMBER)
+            and happened
+            and speculative(cand.text, expr.start, expr.end)
+        ):
+            fit *= _SPECULATED  # "how many actually voted": "if 40 would vote" is no count of votes
         if asks is Asks.AMOUNT and qa.role in _MEASURED and qa.role not in cand.terms:
             fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
         if asks is Asks.NUMBER and expr.kind is Kind.AMOUNT and is_money(expr.text):

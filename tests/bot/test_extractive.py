@@ -510,3 +510,22 @@ def test_a_sum_that_does_not_name_the_measure_asked_fits_it_less() -> None:
 
     assert fit("The ferry line's revenue was 40 million pounds.") == 1.0
     assert fit("The ferry line's new pier cost 12 million pounds.") < KIND
+
+
+def test_how_many_did_is_not_answered_by_a_guess() -> None:
+    passages = [
+        passage(
+            "k1",
+            "Before the vote, a councillor predicted that as many as 12 members could oppose the plan. "
+            "If 12 members would vote against it, the plan would fall.",
+            dense=0.7,
+        ),
+    ]
+    assert (
+        answerer()
+        .answer(Question("How many members actually voted against the pier plan?"), passages)
+        .abstained
+    )
+    passages.append(passage("k2", "In the end 9 members voted against the pier plan on Tuesday.", dense=0.6))
+    text = ask("How many members actually voted against the pier plan?", passages)
+    assert "9 members" in first_sentence(text)

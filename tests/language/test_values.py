@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from language.expressions import Kind, expressions
-from language.values import Value, asks_whole_period, conflict, part_period, shown, value_of
+from language.values import (
+    Value,
+    asks_what_happened,
+    asks_whole_period,
+    conflict,
+    part_period,
+    shown,
+    speculative,
+    value_of,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -70,3 +79,12 @@ def test_a_whole_year_is_asked_and_a_part_of_one_is_given() -> None:
     assert part_period("Its interim report showed sales of 4 million pounds.")
     assert part_period("Sales rose in the third quarter.")
     assert not part_period("Sales rose to 9 million pounds in 2023.")
+
+
+def test_a_figure_in_a_guess_or_a_condition_is_not_what_happened() -> None:
+    assert asks_what_happened("How many councillors actually voted against the pier plan?")
+    assert not asks_what_happened("How many councillors could vote against the pier plan?")
+    guess = "If 12 councillors would vote against it, the plan would fall."
+    assert speculative(guess, guess.index("12"), guess.index("12") + 2)
+    fact = "In the end 9 councillors voted against the plan on Tuesday."
+    assert not speculative(fact, fact.index("9"), fact.index("9") + 1)

@@ -223,6 +223,14 @@ def _strip_leading(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def _singular_title(word: str) -> str:
+    """ "ministers" → "minister", "secretaries" → "secretary"; any other word as it is."""
+    for plural, single in (("ies", "y"), ("s", "")):
+        if word.endswith(plural) and word[: -len(plural)] + single in PERSON_TITLES:
+            return word[: -len(plural)] + single
+    return word
+
+
 def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[str]]:
     """The kind of a run of capitalised words and the words that name it."""
     lowered = [t.lower().rstrip(".") for t in tokens]
@@ -231,10 +239,11 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
         # "New Zealand" is a country's name as well as its adjective: a place
         demonym = joined.lower() in DEMONYMS and joined.lower() not in _countries()
         return (Kind.NATIONALITY if demonym else Kind.PLACE), tokens
-    if any(w in PERSON_TITLES for w in lowered) and all(
-        w in PERSON_TITLES or w in TITLE_MODIFIERS for w in lowered
+    singular = [_singular_title(w) for w in lowered]
+    if any(w in PERSON_TITLES for w in singular) and all(
+        w in PERSON_TITLES or w in TITLE_MODIFIERS for w in singular
     ):
-        return Kind.NAME, []  # "the Prime Minister", "Foreign Secretary": a role, not a name
+        return Kind.NAME, []  # "the Prime Minister(s)", "Foreign Secretary": a role, not a name
     titles = [i for i, w in enumerate(lowered) if w in PERSON_TITLES or w in NAME_CONNECTORS]
     if (
         titles

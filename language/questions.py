@@ -233,6 +233,10 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
             phrase.append(word)
         for word in reversed(phrase):
             if word in ("others", "ones"):
+                # "british companies? which ones came up?": the ones are the plural noun before
+                earlier = [w for w in words(text[: match.start()]) if _plural(w) and _noun_asks(w)]
+                if earlier:
+                    return _noun_asks(earlier[-1]), True, earlier[-1]
                 return Asks.OTHER, True, ""
             if word in _AMBIGUOUS_NOUNS:
                 return Asks.OTHER, _plural(word), word

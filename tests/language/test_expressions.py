@@ -110,3 +110,9 @@ def test_irish_scottish_and_double_barrelled_surnames_are_people() -> None:
     got = found("The panel heard Rory O’Neill, Iona MacKay, Dev McGrath and Priya Shah-Lowe.")
     assert {("person", "Rory O’Neill"), ("person", "Iona MacKay"), ("person", "Dev McGrath")} <= got
     assert ("person", "Priya Shah-Lowe") in got
+
+
+def test_plural_titles_are_roles_not_people() -> None:
+    got = found("The envoy met Prime Ministers and Foreign Secretaries before Senior Minister Ann Lee.")
+    assert not any(text in ("Prime Ministers", "Foreign Secretaries") for _, text in got)
+    assert ("person", "Ann Lee") in got

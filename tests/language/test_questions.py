@@ -109,3 +109,9 @@ def test_what_was_the_revenue_asks_for_an_amount_of_that_measure() -> None:
     assert read.asks[0] is Asks.AMOUNT and read.role == "revenu"
     # a noun of another kind heads the phrase: the companies are asked for, not the fines
     assert analyse("Which companies paid fines?").asks[0] is Asks.ORGANISATION
+
+
+def test_which_ones_are_the_plural_noun_asked_about_before() -> None:
+    read = analyse("Did the minister warn harbour companies? Which ones were named?")
+    assert read.wants_list and read.list_of is Asks.ORGANISATION
+    assert analyse("Which others did it name?").list_of is Asks.OTHER

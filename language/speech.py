@@ -24,6 +24,7 @@ _AUXILIARY = re.compile(r"\b(?:did|does|do|has|have|had|would|will|could|is|was)
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
 _QUESTION_SPAN_WORDS = 10
 _SUBJECT_GAP_WORDS = 3
+_PARTICIPLES = frozenset({"said", "told", "written", "spoken"})
 
 
 def _verbs(text: str) -> list[re.Match[str]]:
@@ -63,6 +64,14 @@ def speakers(sentence: str, found: Sequence[Expression]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _fits_auxiliary(auxiliary: str, verb: str) -> bool:
+    """Whether the verb has the form the auxiliary wants: "did X say" (not "did X rely on the
+    PM's comments", a noun), "has X commented"."""
+    if auxiliary in ("has", "have", "had", "is", "was"):
+        return verb.endswith("ed") or verb in _PARTICIPLES
+    return not verb.endswith(("s", "ed")) or verb in _PARTICIPLES
+
+
 def asked_speakers(question: str, found: Sequence[Expression]) -> frozenset[str]:
     """The names a question asks to hear from: "what did Ann Lee say", "has the Port Authority
     commented", "according to Ann Lee, why…"."""
@@ -70,7 +79,7 @@ def asked_speakers(question: str, found: Sequence[Expression]) -> frozenset[str]
     out: set[str] = set()
     for verb in _verbs(question):
         opening = [a for a in _AUXILIARY.finditer(question, 0, verb.start())]
-        if not opening:
+        if not opening or not _fits_auxiliary(opening[-1].group().lower(), verb.group().lower()):
             continue
         span = question[opening[-1].end() : verb.start()]
         if len(_WORD.findall(span)) > _QUESTION_SPAN_WORDS:

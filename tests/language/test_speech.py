@@ -39,3 +39,8 @@ def test_a_question_asks_to_hear_from_the_name_between_its_auxiliary_and_verb() 
     )
     assert "lee" in asked("According to Ann Lee, why did the ferry stop?")
     assert not asked("When did Westmoor ban night ferries?")
+
+
+def test_a_speech_noun_is_not_a_question_for_a_speaker() -> None:
+    assert not asked("Which paper did the Westmoor article rely on for Ann Lee's comments?")
+    assert "lee" in asked("Has Ann Lee commented on the fees?")

@@ -79,6 +79,7 @@ def coverage(query: Iterable[str], text: set[str], weights: dict[str, float], de
     return found / total if total else 0.0
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z]\b")
 
 
@@ -92,6 +93,7 @@ def truecased(question: str, texts: Iterable[str]) -> str:
     forms: dict[str, Counter[str]] = {w: Counter() for w in wanted}
     for text in texts:
         for word in _WORD.findall(text):
+            word = _POSSESSIVE.sub("", word)  # "Avel's" is written as "Avel"
             if (counter := forms.get(word.lower())) is not None:
                 counter[word] += 1
     written = {}

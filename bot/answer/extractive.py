@@ -30,10 +30,10 @@ from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
 from bot.answer.support import CONCRETE, corroborating, first_answering, states_kind, verdict
 from bot.answer.types import Answer, Citation, Claim, Difference, Question
-from language.expressions import Kind
+from language.expressions import NAMES, Kind, expressions
 from language.questions import Asks, QuestionAnalysis, analyse, excluding_earlier
 from language.sentences import refers_back
-from language.terms import as_written
+from language.terms import as_written, stem, words
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage, overlap
 
@@ -102,7 +102,8 @@ class ExtractiveAnswerer:
         self.labeller = labeller
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        qa = analyse(as_written(question.text, [p.chunk.text for p in passages]), question.context)
+        texts = [p.chunk.text for p in passages]
+        qa = analyse(as_written(question.text, texts), question.context)
         if question.history:
             last = question.history[-1]
             qa = excluding_earlier(qa, (last.question, last.answer))
@@ -119,6 +120,8 @@ class ExtractiveAnswerer:
             # a bare follow-up ("by what year?") has only the earlier answer's sources to go on
             bare = len(qa.terms) <= BARE_FOLLOWUP
             ranked = not_told_again(ranked, question.history[-1].answer, self.params.told_margin, bare)
+            typed = as_written(question.typed, texts) if question.typed else question.text
+            ranked = about_its_names(typed, ranked)
         return self.render(question, qa, self.compose(qa, ranked))
 
     def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
@@ -341,6 +344,18 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
         return (not isinstance(ts, int), -float(ts) if isinstance(ts, int) else 0.0)
 
     return sorted(close, key=age) + rest
+
+
+def about_its_names(typed: str, ranked: Sequence[Candidate]) -> list[Candidate]:
+    """A follow-up that names something itself ("and what about Westmoor?") is answered by
+    sentences about it: when some sentence (with its neighbours) names all it names, only those.
+    Names filled in for its references ("he", "it") and years do not count: the sentences that
+    answer often say "he", or no year."""
+    own = {stem(w) for e in expressions(typed) if e.kind in NAMES for w in words(e.text)}
+    if not own:
+        return list(ranked)
+    about = [c for c in ranked if own <= c.context]
+    return about or list(ranked)
 
 
 def not_told_again(

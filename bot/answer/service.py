@@ -94,7 +94,7 @@ class AnswerService:
             )
             return Traced(answer, query)
         retrieved = time.perf_counter()
-        standalone = replace(question, text=reading.text, context=reading.context)
+        standalone = replace(question, text=reading.text, context=reading.context, typed=text)
         answer = self.answerer.answer(standalone, passages)
         if self.llm is not None and not answer.abstained:
             answer = self.llm.answer(standalone, [Source(p) for p in passages])

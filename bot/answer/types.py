@@ -22,6 +22,7 @@ class Question:
     source: str | None = None
     history: tuple[Turn, ...] = ()
     context: str = ""  # a follow-up's carried-over topic words (set when it is read in context)
+    typed: str = ""  # a follow-up as the user wrote it, before its references were filled in
     # Publisher types (ingest.publishers.PUBLISHER_TYPES, or "unlabelled") to keep only / leave out.
     publisher_types: tuple[str, ...] = ()
     exclude_publisher_types: tuple[str, ...] = ()

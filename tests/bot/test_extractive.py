@@ -529,3 +529,28 @@ def test_how_many_did_is_not_answered_by_a_guess() -> None:
     passages.append(passage("k2", "In the end 9 members voted against the pier plan on Tuesday.", dense=0.6))
     text = ask("How many members actually voted against the pier plan?", passages)
     assert "9 members" in first_sentence(text)
+
+
+def test_a_follow_up_that_names_something_is_answered_about_it() -> None:
+    passages = [
+        passage(
+            "m1",
+            "Westmoor's ferry operators must remove the old radar sets by 2027, the harbour board said. "
+            "The board said the sets had failed twice.",
+            dense=0.8,
+        ),
+        passage("m2", "Avel's harbour board is still weighing its own rules for the radar sets.", dense=0.5),
+    ]
+    told = Turn(
+        "When must Westmoor's ferry operators remove the radar sets?",
+        "Westmoor's ferry operators must remove the old radar sets by 2027, the harbour board said. [1]",
+    )
+    question = Question(
+        "And what about Avel?",
+        history=(told,),
+        context="westmoor ferry operators remove radar sets 2027 harbour board",
+        typed="and what about avel?",
+    )
+    text = answerer().answer(question, passages).text
+    assert first_sentence(text).startswith("Avel's harbour board")
+    assert "failed twice" not in text

@@ -60,3 +60,10 @@ def test_a_typo_is_read_as_the_word_the_articles_hold() -> None:
     assert (
         corrected("Did the council appeal?", ["The council appeared in court."]) == "Did the council appeal?"
     )
+
+
+def test_a_name_the_articles_write_only_in_the_possessive_is_still_restored() -> None:
+    assert (
+        truecased("what did skyline say", ["Skyline's chief spoke. Skyline's app grew."])
+        == "what did Skyline say"
+    )

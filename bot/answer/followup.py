@@ -75,6 +75,8 @@ _DO_THAT = re.compile(
 _PREV_CLAUSE = re.compile(
     rf"^(?:(?:why|when|how|where|who|what|which)\s+)?(?:(?P<aux>{_AUX})\s+)?(?P<clause>.+)$", re.I
 )
+# A question opened by one wh-word and its auxiliary, whose wh-word a bare "why?" can replace.
+_SIMPLE_WH = re.compile(rf"^(when|where|why|who|how)\s+(?:{_AUX}|must|may|might)\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # The subject of an earlier question: "What did Labour say ...", "How much did Huawei's phone cost".
 _SUBJECT = re.compile(
@@ -223,6 +225,10 @@ def _fill_ellipsis(rest: str, previous: str) -> str:
         clause = _PREV_CLAUSE.match(previous)
         if clause and clause.group("aux") and not previous.lower().startswith(_WH):
             return f"{tokens[0].capitalize()} {previous[0].lower()}{previous[1:]}?"
+        swapped = _SIMPLE_WH.match(previous)
+        if swapped:
+            # "When must X do Y?" then "why?": "Why must X do Y?"
+            return f"{tokens[0].capitalize()} {previous[swapped.end(1) :].strip()}?"
         return f"{previous}: {tokens[0].lower()}?"
     if rest.islower() and not entities(rest):
         rest = rest.title()  # "and canada?" names Canada

@@ -38,6 +38,12 @@ def turns(*questions: str, answer: str = "") -> tuple[Turn, ...]:
         (("Did the UK ban the ferry line?",), "why did they do that?", "why did the UK ban the ferry line?"),
         # a bare question word asks it of the previous question
         (("Did the US restrict chip exports?",), "Why?", "Why did the US restrict chip exports?"),
+        # ... or in place of the previous question's own question word
+        (
+            ("When must ferry lines remove the radar sets?",),
+            "why?",
+            "Why must ferry lines remove the radar sets?",
+        ),
         # the earlier follow-up is resolved first, so the chain keeps its topic
         (
             ("Did the UK ban the ferry line?", "what about Germany?"),

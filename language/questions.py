@@ -39,6 +39,7 @@ class Asks(Enum):
     NUMBER = "number"
     REASON = "reason"
     STANCE = "stance"  # what someone said, claimed, how they reacted
+    TITLE = "title"  # what a thing is called: a book, a law, a plan
     YES_NO = "yes/no"
     OTHER = "other"
 
@@ -52,6 +53,8 @@ ANSWERED_BY: dict[Asks, dict[Kind, float]] = {
     Asks.DURATION: {Kind.DURATION: 1.0, Kind.DATE: 0.5, Kind.YEAR: 0.5},
     Asks.AMOUNT: {Kind.AMOUNT: 1.0, Kind.NUMBER: 0.5},
     Asks.NUMBER: {Kind.NUMBER: 1.0, Kind.AMOUNT: 1.0, Kind.DURATION: 0.5},
+    # a title after "called" reads like a name: "is called Low Tide Rising"
+    Asks.TITLE: {Kind.NAME: 1.0, Kind.PERSON: 0.7, Kind.ORGANISATION: 0.5},
 }
 # Kinds a list's items may be of, by what the question asks.
 LIST_ITEMS: dict[Asks, frozenset[Kind]] = {
@@ -116,6 +119,11 @@ _RULES: tuple[tuple[Asks, re.Pattern[str]], ...] = tuple(
         ),
         (Asks.PLACE, r"^\W*where\b|\b(?:and|but) where\b|\bin which (?:country|city|town|place)\b"),
         (
+            Asks.TITLE,
+            r"\bwhat(?:['’]?s| is| was| are| were)\b.*\b(?:called|named|titled|known as)\W*$|"
+            r"\bwhat(?:['’]?s| is| was)? the (?:name|title) of\b",
+        ),
+        (
             Asks.PERSON,
             r"^\W*who\b|\b(?:and|but|,) who\b|\bwho (?:is|was|were|did|had|has|led|said|took|came|"
             r"made|wrote|broke|caught|signed|ran|runs|heads|headed|replaced|succeeded)\b|\bwhose\b",
@@ -159,7 +167,9 @@ _SCENE = re.compile(
     r"is|was|were|has|have)\b)",
     re.I,
 )
-_CONCRETE = frozenset({Asks.AMOUNT, Asks.NUMBER, Asks.DURATION, Asks.TIME, Asks.PERSON, Asks.ORGANISATION})
+_CONCRETE = frozenset(
+    {Asks.AMOUNT, Asks.NUMBER, Asks.DURATION, Asks.TIME, Asks.PERSON, Asks.ORGANISATION, Asks.TITLE}
+)
 _PARTS = re.compile(
     r",?\s+\b(?:and|but)\s+(?=(?:who|what|when|where|which|why|how|did|does|do|is|was|were)\b)", re.I
 )
@@ -261,6 +271,8 @@ def _kinds(text: str) -> list[Asks]:
             if pattern.search(sentence) and asks not in found:
                 found.append(asks)
     noun_asks, _, _ = _wh_noun(text)
+    if noun_asks is not None and Asks.TITLE in found:
+        found.remove(Asks.TITLE)  # "what is the new minister called": a person
     if noun_asks is not None and noun_asks not in found and Asks.STANCE not in found:
         found.insert(0 if not found or found == [Asks.YES_NO] else len(found), noun_asks)
     if len(found) > 1 and Asks.YES_NO in found:

@@ -47,7 +47,16 @@ _EXPLAINED = frozenset({Asks.REASON, Asks.STANCE})
 _DATED = frozenset({Asks.TIME})
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _ONE_FACT = frozenset(
-    {Asks.PERSON, Asks.ORGANISATION, Asks.PLACE, Asks.TIME, Asks.DURATION, Asks.AMOUNT, Asks.NUMBER}
+    {
+        Asks.PERSON,
+        Asks.ORGANISATION,
+        Asks.PLACE,
+        Asks.TIME,
+        Asks.DURATION,
+        Asks.AMOUNT,
+        Asks.NUMBER,
+        Asks.TITLE,
+    }
 )
 
 

@@ -32,7 +32,7 @@ from bot.answer.types import Question, Turn
 from bot.settings import LLMSettings, Secrets
 from language.expressions import Kind, countries, expressions, lower_case_words
 from language.lexicon import FUNCTION_WORDS
-from language.terms import is_content, words
+from language.terms import is_content, stem, words
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -72,6 +72,11 @@ _DO_THAT = re.compile(
     r"\b(do|does|did|will|would|could|can|should)\s+(?:they|he|she|it)\s+(?:do|did)\s+(?:that|this|so|it)\b",
     re.I,
 )
+# A short question ("what's the book called?") that points with "the" leans on the previous
+# one; a longer one ("which countries ban the ferry line?") says what it asks itself.
+_POINTING_WORDS = 3
+# "the book", "the deal": a thing pointed back to.
+_THE_NOUN = re.compile(r"\b(?:the|that|this)\s+([a-z][\w-]+)", re.I)
 _PREV_CLAUSE = re.compile(
     rf"^(?:(?:why|when|how|where|who|what|which)\s+)?(?:(?P<aux>{_AUX})\s+)?(?P<clause>.+)$", re.I
 )
@@ -195,7 +200,7 @@ def read_followup(text: str, history: Sequence[Turn]) -> Reading:
 
 
 def _read(text: str, previous: str, answer: str) -> Reading:
-    kind = _classify(text)
+    kind = _classify(text) or _refers_to(text, previous)
     if kind is None or not previous:
         return Reading.as_is(text)
     lead = _LEAD.match(text)
@@ -209,6 +214,16 @@ def _read(text: str, previous: str, answer: str) -> Reading:
     own = set(_content(resolved))
     topic = [w for w in dict.fromkeys([*_content(previous), *_content(first)]) if w not in own]
     return Reading(resolved, " ".join(topic))
+
+
+def _refers_to(text: str, previous: str) -> Literal["anaphora"] | None:
+    """ "what's the book called?" after "whose book revealed…": a question that names nothing
+    and points with "the" to a thing the previous question spoke of leans on it."""
+    if entities(text) or _own_entities(text) or len(_content(text)) > _POINTING_WORDS:
+        return None
+    earlier = {stem(w) for w in _content(previous)}
+    pointed = [stem(m.group(1).lower()) for m in _THE_NOUN.finditer(text)]
+    return "anaphora" if pointed and all(p in earlier for p in pointed) else None
 
 
 def _first_sentence(answer: str) -> str:

@@ -554,3 +554,16 @@ def test_a_follow_up_that_names_something_is_answered_about_it() -> None:
     text = answerer().answer(question, passages).text
     assert first_sentence(text).startswith("Avel's harbour board")
     assert "failed twice" not in text
+
+
+def test_what_a_thing_is_called_is_answered_by_a_name_or_not_at_all() -> None:
+    untitled = [passage("t1", "Journalist Ann Lee wrote a book about the ferry ban, published in May.")]
+    assert (
+        answerer().answer(Question("What is Ann Lee's book about the ferry ban called?"), untitled).abstained
+    )
+    titled = [
+        *untitled,
+        passage("t2", "Ann Lee's book about the ferry ban is called Low Tide Rising.", dense=0.5),
+    ]
+    text = ask("What is Ann Lee's book about the ferry ban called?", titled)
+    assert "Low Tide Rising" in first_sentence(text)

@@ -141,3 +141,11 @@ def test_entities_know_country_aliases_and_not_the_pronoun_us() -> None:
         ("name", "gull lines"),
         ("year", "2020"),
     ]
+
+
+def test_a_short_question_pointing_with_the_at_what_was_asked_before_is_a_follow_up() -> None:
+    history = turns("Whose report showed how the harbour board was pushed into the ferry ban?")
+    reading = read_followup("whats the report called?", history)
+    assert "harbour" in reading.context and "ferry" in reading.context
+    # pointing at something new, it stands alone
+    assert read_followup("whats the bridge called?", history) == Reading("whats the bridge called?")

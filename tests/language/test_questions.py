@@ -115,3 +115,11 @@ def test_which_ones_are_the_plural_noun_asked_about_before() -> None:
     read = analyse("Did the minister warn harbour companies? Which ones were named?")
     assert read.wants_list and read.list_of is Asks.ORGANISATION
     assert analyse("Which others did it name?").list_of is Asks.OTHER
+
+
+def test_what_a_thing_is_called_asks_for_its_title() -> None:
+    assert analyse("whats the report called?").asks[0] is Asks.TITLE
+    assert analyse("What was the name of the bill?").asks[0] is Asks.TITLE
+    # a person's name is a person
+    assert analyse("What is the new harbour minister called?").asks[0] is Asks.PERSON
+    assert analyse("Who called the meeting?").asks[0] is Asks.PERSON

@@ -72,6 +72,32 @@ _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
+# Words after which a bare figure is a sum ("revenue of 454 billion"); not "sales", which are
+# often counted in units.
+_MONEY_WORDS = frozenset(
+    stem(w)
+    for w in (
+        "revenue",
+        "profit",
+        "turnover",
+        "income",
+        "budget",
+        "price",
+        "cost",
+        "fine",
+        "fee",
+        "salary",
+        "valuation",
+        "funding",
+        "investment",
+        "spending",
+        "subsidy",
+        "worth",
+        "paid",
+        "earned",
+    )
+)
+_MONEY_REACH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +180,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= _SPECULATED  # "how many actually voted": "if 40 would vote" is no count of votes
         if asks is Asks.AMOUNT and qa.role in _MEASURED and qa.role not in cand.terms:
             fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
-        if asks is Asks.NUMBER and expr.kind is Kind.AMOUNT and is_money(expr.text):
+        if asks is Asks.NUMBER and expr.kind in (Kind.AMOUNT, Kind.NUMBER) and _a_sum(cand.text, expr):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
             fit *= 0.3
@@ -163,6 +189,15 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         best = max(best, fit)
         near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near
+
+
+def _a_sum(sentence: str, expr: Expression) -> bool:
+    """Whether the figure is a sum of money: written so ("6,999 yuan"), or just after a word
+    for one ("revenue of 454 billion")."""
+    if is_money(expr.text):
+        return True
+    before = [stem(w) for w in words(sentence[: expr.start])[-_MONEY_REACH:]]
+    return bool(_MONEY_WORDS & set(before))
 
 
 def around(sentence: str, expr: Expression) -> set[str]:

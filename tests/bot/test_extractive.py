@@ -354,6 +354,12 @@ def test_how_many_is_answered_by_a_count_not_a_price() -> None:
     ]
     text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
     assert "1,300" in first_sentence(text)
+    # a bare figure after a word for money is a sum too
+    passages[0] = passage(
+        "p1", "In its first week the island bakery posted revenue of 5,200 from harbour loaves.", dense=0.7
+    )
+    text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
+    assert "1,300" in first_sentence(text)
 
 
 def test_which_town_is_not_answered_by_a_country() -> None:

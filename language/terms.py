@@ -79,7 +79,7 @@ def coverage(query: Iterable[str], text: set[str], weights: dict[str, float], de
     return found / total if total else 0.0
 
 
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE = re.compile(r"['’]s\b")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’-]*[a-z]\b")
 
 
@@ -92,8 +92,8 @@ def truecased(question: str, texts: Iterable[str]) -> str:
         return question
     forms: dict[str, Counter[str]] = {w: Counter() for w in wanted}
     for text in texts:
-        for word in _WORD.findall(text):
-            word = _POSSESSIVE.sub("", word)  # "Avel's" is written as "Avel"
+        # "Avel's" is written as "Avel"
+        for word in _WORD.findall(_POSSESSIVE.sub("", text)):
             if (counter := forms.get(word.lower())) is not None:
                 counter[word] += 1
     written = {}

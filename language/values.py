@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from language.expressions import Expression, Kind
 from language.lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS
@@ -167,6 +168,7 @@ _PART_PERIOD = re.compile(
 )
 
 
+@lru_cache(maxsize=256)
 def asks_whole_period(question: str) -> bool:
     """Whether the question asks for a figure over a whole year."""
     return bool(_WHOLE_PERIOD.search(question)) and not _PART_PERIOD.search(question)
@@ -187,6 +189,7 @@ _MODAL_QUESTION = re.compile(r"\b(?:would|could|might|may|will|should|expected|l
 _SPECULATION_REACH = 80  # characters either side of the figure
 
 
+@lru_cache(maxsize=256)
 def asks_what_happened(question: str) -> bool:
     """Whether the question asks what did happen ("how many MPs actually voted"), not what
     would or could."""

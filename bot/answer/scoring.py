@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.answer.candidates import Candidate
 from bot.answer.lists import stated_items
+from language.agents import asked_agent, other_agent
 from language.expressions import NAMES, Expression, Kind, country, is_money
 from language.lexicon import AMOUNT_NOUNS, CAUSE_MARKERS, MONTHS, REPORTING_VERBS
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
@@ -70,6 +71,7 @@ _WITHIN_A_COUNTRY = frozenset({"town", "citi", "villag", "region", "provinc", "c
 _MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
 _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
+_OTHER_AGENT = 0.5
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 # Words after which a bare figure is a sum ("revenue of 454 billion"); not "sales", which are
@@ -156,6 +158,9 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         return 0.0, 0.0
     best = near = 0.0
     happened = asks_what_happened(qa.text)
+    agent = asked_agent(qa.text)
+    # "paid by the Harbour Board": a sentence saying it was paid by someone else answers less
+    done_by_another = _OTHER_AGENT if agent and other_agent(cand.text, *agent) else 1.0
     # the part of the year may be said anywhere in the passage or its title ("the half-year
     # report shows…", then the figures)
     partial = asks_whole_period(qa.text) and part_period(
@@ -186,7 +191,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= 0.3
         if expr.kind in (Kind.AMOUNT, Kind.NUMBER) and partial:
             continue  # a half-year's figure is no answer for the year
-        best = max(best, fit)
+        best = max(best, fit * done_by_another)
         near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near
 

@@ -573,3 +573,17 @@ def test_what_a_thing_is_called_is_answered_by_a_name_or_not_at_all() -> None:
     ]
     text = ask("What is Ann Lee's book about the ferry ban called?", titled)
     assert "Low Tide Rising" in first_sentence(text)
+
+
+def test_paid_by_one_body_is_not_answered_by_a_payment_from_another() -> None:
+    passages = [
+        passage(
+            "q1",
+            "The Harbour Board hired the ferry club to lobby for the pier. "
+            "The ferry club was paid 2 million pounds for its lobbying by the council.",
+        )
+    ]
+    question = "How much was the ferry club paid by the Harbour Board for its lobbying?"
+    assert answerer().answer(Question(question), passages).abstained
+    passages.append(passage("q2", "The ferry club was paid 40,000 pounds by the Harbour Board for lobbying."))
+    assert "40,000" in first_sentence(ask(question, passages))

@@ -72,6 +72,12 @@ _MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
 _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
 _OTHER_AGENT = 0.5
+# Nouns of questions asking for a news source (stems), and what introduces one in a sentence.
+_SOURCE_ROLES = frozenset(
+    stem(w)
+    for w in ("outlet", "newspaper", "paper", "agency", "broadcaster", "publication", "magazine", "site")
+)
+_SOURCE_BEFORE = re.compile(r"\b(?:according to|reported by|told|said in a report by)(?:\s+the)?\s*$", re.I)
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 # Words after which a bare figure is a sum ("revenue of 454 billion"); not "sales", which are
@@ -173,7 +179,12 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         nearby = around(cand.text, expr)
         if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in nearby:
             fit *= 0.7
-        if qa.role and expr.kind in NAMES and qa.role not in nearby:
+        if (
+            qa.role
+            and expr.kind in NAMES
+            and qa.role not in nearby
+            and not _cited_source(qa.role, cand.text, expr)
+        ):
             fit *= 0.7
         if qa.role in _WITHIN_A_COUNTRY and country(expr.text) is not None:
             continue  # "which town": a country is no answer
@@ -203,6 +214,14 @@ def _a_sum(sentence: str, expr: Expression) -> bool:
         return True
     before = [stem(w) for w in words(sentence[: expr.start])[-_MONEY_REACH:]]
     return bool(_MONEY_WORDS & set(before))
+
+
+def _cited_source(role: str, sentence: str, expr: Expression) -> bool:
+    """Whether a question for an outlet ("which news outlet…") is answered by a name the
+    sentence cites as its source ("…, according to the Westmoor Post"), which says what it is."""
+    return role in _SOURCE_ROLES and bool(
+        _SOURCE_BEFORE.search(sentence[max(0, expr.start - 20) : expr.start])
+    )
 
 
 def around(sentence: str, expr: Expression) -> set[str]:

@@ -587,3 +587,15 @@ def test_paid_by_one_body_is_not_answered_by_a_payment_from_another() -> None:
     assert answerer().answer(Question(question), passages).abstained
     passages.append(passage("q2", "The ferry club was paid 40,000 pounds by the Harbour Board for lobbying."))
     assert "40,000" in first_sentence(ask(question, passages))
+
+
+def test_an_outlet_is_the_source_a_sentence_cites() -> None:
+    passages = [
+        passage(
+            "r1",
+            '"The pier will reopen in spring," Mayor Ann Lee said on Monday, according to Tidenet. '
+            "The pier closed after a storm.",
+        )
+    ]
+    text = ask("Which news outlet did the pier article rely on for the mayor's comments?", passages)
+    assert "Tidenet" in first_sentence(text)

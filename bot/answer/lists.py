@@ -81,6 +81,9 @@ def qualifier(sentence: str, expr: Expression, others: Sequence[Expression] = ()
         found = before[-1] if before else None
         if found is None or len(sentence[found.end() : expr.start].split()) > _QUALIFIER_BEFORE_WORDS:
             return ""
+        # "the UK bans China's firm": the ban is the item's before it, its subject
+        if any(start <= o.start and o.end <= found.start() for o in others):
+            return ""
     words = sentence[found.start() : end].split()
     text = " ".join(words[:_QUALIFIER_WORDS]).strip(" ,;:-–—\"“”'")
     return text + ("…" if len(words) > _QUALIFIER_WORDS else "")

@@ -484,6 +484,7 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
     assert all(q.startswith("blanket bans") for q in got.values())
     # the ban is Peru's, not Chile's; a nationality describing a company is no country
     assert set(items("Chile watched Peru's ban on the Danish company's sensors.")) == {"Peru"}
+    assert set(items("Peru bans Chile's sensor maker from its observatories.")) == {"Peru"}
     assert set(items("The Danish government banned the sensors.")) == {"Denmark"}
     # a country in another clause, doing something else, is not an item
     assert set(items("Peru's ban on the sensors, which left Chile short of parts, began in May.")) == {"Peru"}

@@ -112,7 +112,10 @@ def _in_clause(qa: QuestionAnalysis, sentence: str, expr: Expression, others: Se
     """Whether the item's own clause says what the question asks about ("which countries ban
     the sensors": a ban), not just the sentence, nor the part of it about another item."""
     start, end = _clause(sentence, expr)
-    start = max([start, *(o.end for o in others if o.end <= expr.start)])
+    # what stands before the item is about it only when no other item comes first: in "Peru
+    # bans Chile's sensor maker" the ban is Peru's
+    if any(start <= o.start and o.end <= expr.start for o in others):
+        start = expr.start
     end = min([end, *(o.start for o in others if o.start >= expr.end)])
     return bool((qa.relation - {qa.role}) & terms(sentence[start:end]))
 

@@ -471,12 +471,12 @@ def test_list_items_come_from_every_sentence_within_the_margin_in_any_order() ->
 
 
 def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> None:
-    qa = analyse("Which countries banned the sensors?")
-
-    def items(sentence: str) -> dict[str, str]:
+    def items(sentence: str, question: str = "Which countries banned the sensors?") -> dict[str, str]:
         cand = _scored(sentence, 1.0)
         cand.expressions = expressions(sentence)
-        return {item.name: item.qualifier for item in list_items(qa, [cand], limit=10, margin=2.0)}
+        return {
+            item.name: item.qualifier for item in list_items(analyse(question), [cand], limit=10, margin=2.0)
+        }
 
     # one list shares what the sentence says of it
     got = items("Today Chile, Peru, New Zealand and Ghana maintain blanket bans on the sensors.")
@@ -484,7 +484,9 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
     assert all(q.startswith("blanket bans") for q in got.values())
     # the ban is Peru's, not Chile's; a nationality describing a company is no country
     assert set(items("Chile watched Peru's ban on the Danish company's sensors.")) == {"Peru"}
-    assert set(items("Peru bans Chile's sensor maker from its observatories.")) == {"Peru"}
+    assert set(items("Peru bans Chile's Lumo from its observatories.", "Which countries banned Lumo?")) == {
+        "Peru"
+    }
     assert set(items("The Danish government banned the sensors.")) == {"Denmark"}
     # a country in another clause, doing something else, is not an item
     assert set(items("Peru's ban on the sensors, which left Chile short of parts, began in May.")) == {"Peru"}

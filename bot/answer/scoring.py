@@ -24,7 +24,14 @@ from bot.answer.candidates import Candidate
 from bot.answer.lists import stated_items
 from language.agents import asked_agent, other_agent
 from language.expressions import NAMES, Expression, Kind, country, is_money
-from language.lexicon import AMOUNT_NOUNS, CAUSE_MARKERS, MONTHS, REPORTING_VERBS
+from language.lexicon import (
+    AMOUNT_NOUNS,
+    CAUSE_MARKERS,
+    MONTHS,
+    PERSON_TITLES,
+    REPORTING_VERBS,
+    TITLE_MODIFIERS,
+)
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, terms, words
@@ -72,6 +79,7 @@ _MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
 _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
 _OTHER_AGENT = 0.5
+_NEXT_WORDS = re.compile(r"\.?\s+([A-Za-z]+)(?:\s+([A-Za-z]+))?")
 # Nouns of questions asking for a news source (stems), and what introduces one in a sentence.
 _SOURCE_ROLES = frozenset(
     stem(w)
@@ -186,6 +194,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             and not _cited_source(qa.role, cand.text, expr)
         ):
             fit *= 0.7
+        if asks is Asks.PLACE and expr.kind is Kind.PLACE and _before_a_title(cand.text, expr):
+            fit = ANSWERED_BY[Asks.PLACE][Kind.NATIONALITY]  # "U.S. President X": whose, not where
         if qa.role in _WITHIN_A_COUNTRY and country(expr.text) is not None:
             continue  # "which town": a country is no answer
         if (
@@ -214,6 +224,15 @@ def _a_sum(sentence: str, expr: Expression) -> bool:
         return True
     before = [stem(w) for w in words(sentence[: expr.start])[-_MONEY_REACH:]]
     return bool(_MONEY_WORDS & set(before))
+
+
+def _before_a_title(sentence: str, expr: Expression) -> bool:
+    """Whether a place names whose official follows ("U.S. President", "UK Foreign Secretary")."""
+    following = _NEXT_WORDS.match(sentence, expr.end)
+    if following is None:
+        return False
+    first, second = following.group(1).lower(), (following.group(2) or "").lower()
+    return first in PERSON_TITLES or (first in TITLE_MODIFIERS and second in PERSON_TITLES)
 
 
 def _cited_source(role: str, sentence: str, expr: Expression) -> bool:

@@ -602,3 +602,14 @@ def test_an_outlet_is_the_source_a_sentence_cites() -> None:
     ]
     text = ask("Which news outlet did the pier article rely on for the mayor's comments?", passages)
     assert "Tidenet" in first_sentence(text)
+
+
+def test_a_country_before_a_title_says_whose_official_not_where() -> None:
+    passages = [
+        passage(
+            "w1", "UK Prime Minister Ann Lee said the harbour minister would travel for the talks.", dense=0.8
+        ),
+        passage("w2", "The talks were held in Peru in May.", dense=0.4),
+    ]
+    text = ask("Where did the harbour minister travel for the talks?", passages)
+    assert "Peru" in first_sentence(text)

@@ -60,6 +60,9 @@ SAME_MEANING: dict[str, tuple[str, ...]] = {
     "feasible": ("doable", "achievable", "realistic", "workable", "viable"),
     "resign": ("step down", "steps down", "stepped down", "stepping down", "quit", "quits"),
     "remove": ("rip out", "ripped out", "strip out", "stripped out", "phase out", "phased out"),
+    # roles news names one way and questions another ("which diplomat…": "Ambassador X")
+    "envoy": ("envoys", "ambassador", "ambassadors", "diplomat", "diplomats"),
+    "lawmaker": ("lawmakers", "legislator", "legislators"),
 }
 # Words that carry no topic: left out of term matching and never part of a name.
 FUNCTION_WORDS = _words(

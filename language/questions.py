@@ -26,7 +26,7 @@ from language.lexicon import (
     RELATIONS,
 )
 from language.speech import asked_speakers
-from language.terms import stem, terms, words
+from language.terms import stem, term, terms, words
 
 
 class Asks(Enum):
@@ -322,7 +322,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
             if pattern.search(_IDIOMS[name].sub(" ", question) if name in _IDIOMS else question)
         ),
         counted=_counted(question),
-        role=stem(noun) if noun else "",
+        role=term(noun.lower()) if noun else "",
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
         current=asks_about_now(question),
         speakers=asked_speakers(question, found),

@@ -52,13 +52,19 @@ _SAME_PHRASE = re.compile(
 _PHRASE_WORDS = frozenset(v.rsplit(" ", 1)[1] for v in _SAME if " " in v)
 
 
+def term(word: str) -> str:
+    """The stem a lower-case word stands as: its own, or that of the word it means the same as
+    (lexicon.SAME_MEANING: "ambassador" stands as "envoy")."""
+    return stem(_SAME_WORD.get(word, word))
+
+
 def terms(text: str) -> set[str]:
     """The stems of the content words of ``text``, a word or phrase of the same meaning as
     another (lexicon.SAME_MEANING) standing as that one."""
     found = words(text)
     if _PHRASE_WORDS.intersection(found):
         found = words(_SAME_PHRASE.sub(lambda m: _SAME[m.group().lower()], text))
-    return {stem(_SAME_WORD.get(w, w)) for w in found if is_content(w)}
+    return {term(w) for w in found if is_content(w)}
 
 
 def idf(documents: Sequence[set[str]]) -> dict[str, float]:

@@ -34,7 +34,7 @@ from language.lexicon import (
 )
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.speech import speakers
-from language.terms import coverage, idf, is_content, stem, terms, words
+from language.terms import coverage, idf, is_content, stem, term, terms, words
 from language.values import asks_what_happened, asks_whole_period, part_period, speculative
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
@@ -247,7 +247,7 @@ def around(sentence: str, expr: Expression) -> set[str]:
     """The stems of the few words either side of an expression."""
     before = words(sentence[: expr.start])[-_REACH:]
     after = words(sentence[expr.end :])[:_REACH]
-    return {stem(w) for w in (*before, *after)}
+    return {term(w) for w in (*before, *after)}
 
 
 def new_expressions(asks: Asks, cand: Candidate, given: frozenset[str]) -> list[Expression]:
@@ -318,8 +318,8 @@ def featurize(qa: QuestionAnalysis, found: Sequence[Candidate], passages: Sequen
     weights = idf([c.terms for c in found])
     unseen = max(weights.values(), default=1.0)
     # A follow-up's carried-over topic counts, less than its own words.
-    for term in qa.context:
-        weights[term] = weights.get(term, unseen) * CONTEXT_WEIGHT
+    for carried in qa.context:
+        weights[carried] = weights.get(carried, unseen) * CONTEXT_WEIGHT
     # "what year" asks for a year: the word is what the answer is, not what it is about
     query = (qa.terms - {qa.role} if qa.asks[0] is Asks.TIME else qa.terms) | qa.context
     names = qa.names & qa.terms

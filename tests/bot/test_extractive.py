@@ -613,3 +613,12 @@ def test_a_country_before_a_title_says_whose_official_not_where() -> None:
     ]
     text = ask("Where did the harbour minister travel for the talks?", passages)
     assert "Peru" in first_sentence(text)
+
+
+def test_a_role_named_another_way_is_the_role_asked() -> None:
+    passages = [
+        passage("v1", "Tom Reed, a harbour official, praised the ferry ban.", dense=0.6),
+        passage("v2", "Ambassador Ann Lee also praised the ferry ban.", dense=0.6),
+    ]
+    text = ask("Which diplomat praised the ferry ban?", passages)
+    assert "Ann Lee" in first_sentence(text)

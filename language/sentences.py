@@ -81,6 +81,11 @@ _PROMPT = re.compile(
     r"^(?:update|correction|editor['’]?s note|clarification)\s*[:(]",
     re.I,
 )
+# A labelled promotion: "Markets Digest: Know what's moving the markets with…" (capitals matter:
+# "Liu said: know your limits" is a quote).
+_PROMOTION = re.compile(
+    r"^(?:[A-Z][\w'’&-]*\s+){0,3}[A-Z][\w'’&-]*:\s+(?:Know|Get|Sign up|Subscribe|Join|Discover)\b"
+)
 _CREDIT = re.compile(
     r"^(?:photo|image|picture|credit|source|copyright)\s*:|"
     # a reporting credit at an article's foot: who else worked on it, not what happened
@@ -168,7 +173,7 @@ def flags(sentence: str, title: str = "") -> Flag:
         found |= Flag.CAPTION
     if _BYLINE.search(text):
         found |= Flag.BYLINE
-    if _PROMPT.search(text):
+    if _PROMPT.search(text) or _PROMOTION.match(text):
         found |= Flag.PROMPT
     if _CREDIT.search(text):
         found |= Flag.CREDIT

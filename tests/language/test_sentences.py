@@ -107,3 +107,9 @@ def test_sentences_that_point_back_are_recognised() -> None:
     assert refers_back("He said the vote would be close.")
     assert refers_back("For that reason, the pier was closed.")
     assert not refers_back("The harbour board met on Monday.")
+
+
+def test_a_labelled_promotion_is_a_prompt_and_a_quote_after_a_colon_is_not() -> None:
+    assert flags("Harbour Digest: Know what's moving the ferry markets with our weekly email.") & Flag.PROMPT
+    assert not flags("Ann Lee said: know your limits at sea.") & Flag.PROMPT
+    assert not flags("Analysis: The ferry ban will cost the port millions.") & Flag.PROMPT

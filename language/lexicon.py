@@ -63,6 +63,7 @@ SAME_MEANING: dict[str, tuple[str, ...]] = {
     # roles news names one way and questions another ("which diplomat…": "Ambassador X")
     "envoy": ("envoys", "ambassador", "ambassadors", "diplomat", "diplomats"),
     "lawmaker": ("lawmakers", "legislator", "legislators"),
+    "research": ("r&d", "research and development"),
 }
 # Words that carry no topic: left out of term matching and never part of a name.
 FUNCTION_WORDS = _words(

@@ -44,12 +44,15 @@ def is_content(word: str) -> bool:
 _SAME = {variant: word for word, variants in SAME_MEANING.items() for variant in variants}
 # One-word variants are looked up by word; only phrases need a pattern (a long alternation of
 # every variant cost ~3 ms a question over ~150 sentences).
-_SAME_WORD = {v: w for v, w in _SAME.items() if " " not in v}
+_SAME_WORD = {v: w for v, w in _SAME.items() if _WORD.fullmatch(v)}
+# Phrases, and words written with a sign ("r&d"), which the word pattern splits.
 _SAME_PHRASE = re.compile(
-    r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SAME, key=len, reverse=True) if " " in v) + r")\b",
+    r"\b(?:"
+    + "|".join(re.escape(v) for v in sorted(_SAME, key=len, reverse=True) if not _WORD.fullmatch(v))
+    + r")\b",
     re.I,
 )
-_PHRASE_WORDS = frozenset(v.rsplit(" ", 1)[1] for v in _SAME if " " in v)
+_PHRASE_WORDS = frozenset(_WORD.findall(v)[-1] for v in _SAME if not _WORD.fullmatch(v))
 
 
 def term(word: str) -> str:

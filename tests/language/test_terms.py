@@ -67,3 +67,11 @@ def test_a_name_the_articles_write_only_in_the_possessive_is_still_restored() ->
         truecased("what did skyline say", ["Skyline's chief spoke. Skyline's app grew."])
         == "what did Skyline say"
     )
+
+
+def test_words_of_the_same_meaning_stand_as_one_even_written_with_a_sign() -> None:
+    from language.terms import terms
+
+    assert "research" in terms("How much did the port put into R&D?")
+    assert "research" in terms("It spent 2 million pounds on research and development.")
+    assert "envoy" in terms("The ambassador praised the ferry ban.")

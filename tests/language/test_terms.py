@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from language.questions import Asks, analyse
-from language.terms import truecased
+from language.terms import terms, truecased
 
 pytestmark = pytest.mark.unit
 
@@ -70,8 +70,6 @@ def test_a_name_the_articles_write_only_in_the_possessive_is_still_restored() ->
 
 
 def test_words_of_the_same_meaning_stand_as_one_even_written_with_a_sign() -> None:
-    from language.terms import terms
-
     assert "research" in terms("How much did the port put into R&D?")
     assert "research" in terms("It spent 2 million pounds on research and development.")
     assert "envoy" in terms("The ambassador praised the ferry ban.")

@@ -157,9 +157,11 @@ def _number(text: str) -> float | None:
 # A figure for part of a year ("in the first half", "third-quarter sales") does not answer a
 # question about the whole year ("full-year revenue", "annual profit"), however alike they read.
 _WHOLE_PERIOD = re.compile(
-    r"\b(?:full[- ]year|whole year|entire year|annual(?:ly)?|all of (?:19|20)\d{2}|for the year|yearly)\b",
+    r"\b(?:full[- ]year|whole year|entire year|annual(?:ly)?|all of (?:19|20)\d{2}|for the year|yearly|"
+    r"(?:in|during|over) (?:19|20)\d{2}(?![-/]))\b",
     re.I,
 )
+_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b", re.I)
 _PART_PERIOD = re.compile(
     r"\b(?:(?:first|second|1st|2nd) half|half[- ]year(?:ly)?|semi[- ]?annual|interim|"
     r"(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter|quarterly|Q[1-4]|H[12]|"
@@ -170,8 +172,13 @@ _PART_PERIOD = re.compile(
 
 @lru_cache(maxsize=256)
 def asks_whole_period(question: str) -> bool:
-    """Whether the question asks for a figure over a whole year."""
-    return bool(_WHOLE_PERIOD.search(question)) and not _PART_PERIOD.search(question)
+    """Whether the question asks for a figure over a whole year ("full-year revenue", "how many
+    did it ship in 2019"), not a month or a part of one."""
+    return (
+        bool(_WHOLE_PERIOD.search(question))
+        and not _PART_PERIOD.search(question)
+        and not _MONTH.search(question)
+    )
 
 
 def part_period(sentence: str) -> bool:

@@ -76,6 +76,9 @@ def test_a_whole_year_is_asked_and_a_part_of_one_is_given() -> None:
     assert asks_whole_period("What was the ferry line's full-year profit in 2023?")
     assert asks_whole_period("What were its annual sales?")
     assert not asks_whole_period("What was its profit in the first half of the year?")
+    # a year asked about is the whole of it, a month of it is not
+    assert asks_whole_period("How many ferries did the yard build in 2019?")
+    assert not asks_whole_period("How many ferries did the yard build in March 2019?")
     assert part_period("Its interim report showed sales of 4 million pounds.")
     assert part_period("Sales rose in the third quarter.")
     assert not part_period("Sales rose to 9 million pounds in 2023.")

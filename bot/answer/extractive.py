@@ -33,6 +33,7 @@ from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import NAMES, Kind, expressions
 from language.questions import Asks, QuestionAnalysis, analyse, excluding_earlier
 from language.sentences import refers_back
+from language.speech import speakers
 from language.terms import as_written, stem, words
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage, overlap
@@ -64,6 +65,12 @@ _ONE_FACT = frozenset(
 # content words (with the same dates and figures).
 SAME_FACT = 0.6
 SAME_WORDS = 0.8
+# "who said that?", "and who claimed it?": the previous answer's claim, attributed.
+_WHO_SAID = re.compile(
+    r"^\W*(?:and\s+|so\s+|but\s+)?who\s+(?:said|says|claimed|claims|estimated|estimates|wrote|argued|"
+    r"warned|reported|predicted|made)\s+(?:that|this|it|so)(?:\s+claim)?\W*$",
+    re.I,
+)
 # A follow-up with at most this many words of its own ("by what year?") leans on the earlier sources.
 BARE_FOLLOWUP = 2
 
@@ -119,6 +126,12 @@ class ExtractiveAnswerer:
         ranked = self.rank(qa, passages)
         if not ranked:
             return self.abstain(question, passages)
+        if question.history and _WHO_SAID.match(question.typed or question.text):
+            said = attribution(ranked, question.history[-1].answer)
+            if said:
+                for cand in said:
+                    cand.shown = quote(cand, [c.shown for c in said if c is not cand])
+                return self.render(question, qa, Composed(said, []))
         support = verdict(qa, ranked, passages)
         if not support.supported:
             logger.info("abstaining: %s", support.reason)
@@ -353,6 +366,25 @@ def newest_first(ranked: Sequence[Candidate], margin: float) -> list[Candidate]:
         return (not isinstance(ts, int), -float(ts) if isinstance(ts, int) else 0.0)
 
     return sorted(close, key=age) + rest
+
+
+def attribution(ranked: Sequence[Candidate], told: str) -> list[Candidate]:
+    """For "who said that?": the first sentence the previous answer quoted, with the sentence
+    that names who says it when that is another one of its passage ("…, Ann Lee said." before
+    or after); just that sentence when it names its speaker itself or none is named (its source
+    then says who: the article's own claim). Empty when that sentence was not retrieved."""
+    first = re.split(r"\s\[\d+\]", told, maxsplit=1)[0].strip()
+    claim = next((c for c in ranked if c.text and c.text in first), None)
+    if claim is None:
+        return []
+    if speakers(claim.text, claim.expressions):
+        return [claim]
+    beside = {(c.passage, c.position): c for c in ranked}
+    for step in (-1, 1, -2, 2):
+        other = beside.get((claim.passage, claim.position + step))
+        if other is not None and speakers(other.text, other.expressions):
+            return sorted([claim, other], key=lambda c: c.position)
+    return [claim]
 
 
 def about_its_names(typed: str, ranked: Sequence[Candidate]) -> list[Candidate]:

@@ -622,3 +622,26 @@ def test_a_role_named_another_way_is_the_role_asked() -> None:
     ]
     text = ask("Which diplomat praised the ferry ban?", passages)
     assert "Ann Lee" in first_sentence(text)
+
+
+def test_who_said_that_attributes_the_claim_just_told() -> None:
+    passages = [
+        passage(
+            "x1",
+            "Harbour chief Ann Lee told reporters on Monday what lies ahead. "
+            "The ferry fees will double by May, and the night ferry will stop. "
+            "Tom Reed, a councillor, said the fees were fair.",
+            dense=0.7,
+        ),
+        passage("x2", '"The fees will ruin us," said Dev Shah, who runs the island bakery.', dense=0.6),
+    ]
+    told = Turn(
+        "What will happen to the ferry fees?",
+        "The ferry fees will double by May, and the night ferry will stop. [1]",
+    )
+    question = Question(
+        "Who said that?", history=(told,), context="ferry fees double may", typed="Who said that?"
+    )
+    text = answerer().answer(question, passages).text
+    assert "Ann Lee told reporters" in first_sentence(text)  # the sentence naming who speaks
+    assert "fees will double" in text and "Dev Shah" not in text

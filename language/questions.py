@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 
 from language.expressions import NAMES, Expression, Kind, expressions
 from language.lexicon import (
@@ -367,6 +368,22 @@ def excluding_earlier(qa: QuestionAnalysis, earlier: Sequence[str]) -> QuestionA
     if not named:
         return qa
     return replace(qa, given=qa.given | {e.key for e in named})
+
+
+# "When did Ann Lee sign…": the verb after a named subject.
+_WHEN_DID = re.compile(
+    r"^\W*[Ww]hen (?:did|does|do|will|would) (?:the )?(?:[A-Z][\w.'’-]*\s+){1,4}([a-z]{3,})\b"
+)
+
+
+@lru_cache(maxsize=256)
+def asked_act(question: str) -> str:
+    """The act a "when did X do…" question asks the date of, as a term ("sign" in "When did
+    Ann Lee sign the bill?"); "" for any other question."""
+    match = _WHEN_DID.match(question)
+    if match is None or match.group(1).lower() in FUNCTION_WORDS:
+        return ""
+    return term(match.group(1).lower())
 
 
 def asks_about_now(question: str) -> bool:

@@ -32,7 +32,7 @@ from language.lexicon import (
     REPORTING_VERBS,
     TITLE_MODIFIERS,
 )
-from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
+from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis, asked_act
 from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, term, terms, words
 from language.values import asks_what_happened, asks_whole_period, part_period, speculative
@@ -79,6 +79,7 @@ _MEASURED = frozenset(stem(n) for n in AMOUNT_NOUNS)
 _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
 _OTHER_AGENT = 0.5
+_OTHER_ACT = 0.7
 _NEXT_WORDS = re.compile(r"\.?\s+([A-Za-z]+)(?:\s+([A-Za-z]+))?")
 # Nouns of questions asking for a news source (stems), and what introduces one in a sentence.
 _SOURCE_ROLES = frozenset(
@@ -173,6 +174,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     best = near = 0.0
     happened = asks_what_happened(qa.text)
     agent = asked_agent(qa.text)
+    acted = asked_act(qa.text)
     # "paid by the Harbour Board": a sentence saying it was paid by someone else answers less
     done_by_another = _OTHER_AGENT if agent and other_agent(cand.text, *agent) else 1.0
     # the part of the year may be said anywhere in the passage or its title ("the half-year
@@ -208,6 +210,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
         if asks is Asks.NUMBER and expr.kind in (Kind.AMOUNT, Kind.NUMBER) and _a_sum(cand.text, expr):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
+        if asks is Asks.TIME and acted and acted not in cand.terms:
+            fit *= _OTHER_ACT  # "when did X sign it": a date of something else X did
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
             fit *= 0.3
         if expr.kind in (Kind.AMOUNT, Kind.NUMBER) and partial:

@@ -645,3 +645,15 @@ def test_who_said_that_attributes_the_claim_just_told() -> None:
     text = answerer().answer(question, passages).text
     assert "Ann Lee told reporters" in first_sentence(text)  # the sentence naming who speaks
     assert "fees will double" in text and "Dev Shah" not in text
+
+
+def test_when_did_x_do_it_is_answered_by_the_date_of_that_act() -> None:
+    qa = analyse("When did Ann Lee sign the ferry bill?")
+
+    def fit(sentence: str) -> float:
+        cand = _scored(sentence, 0.0)
+        cand.expressions, cand.terms = expressions(sentence), set(terms(sentence))
+        return kind_match(qa.asks[0], cand, qa)[0]
+
+    assert fit("The ferry bill was signed by Ann Lee on 9 March 2024.") == 1.0
+    assert fit("On 4 February 2024 Ann Lee presented the ferry bill to the council.") < 1.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from language.questions import Asks, analyse, excluding_earlier, states_relation
+from language.questions import Asks, analyse, asked_act, excluding_earlier, states_relation
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +123,10 @@ def test_what_a_thing_is_called_asks_for_its_title() -> None:
     # a person's name is a person
     assert analyse("What is the new harbour minister called?").asks[0] is Asks.PERSON
     assert analyse("Who called the meeting?").asks[0] is Asks.PERSON
+
+
+def test_when_did_x_do_it_names_the_act() -> None:
+    assert asked_act("When did Ann Lee sign the ferry bill?") == "sign"
+    assert asked_act("When did the Harbour Board ban night ferries?") == "ban"
+    assert asked_act("When was the ferry bill signed?") == ""
+    assert asked_act("How did Ann Lee sign it?") == ""

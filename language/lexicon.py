@@ -656,6 +656,11 @@ RELATION_TRIGGERS: dict[str, tuple[str, ...]] = {
     "naming": ("called", "named", "name of"),
 }
 # Idioms that use a relation's word for something else ("would pay a price" is not a payment).
+# Who performs a relation, where a question names it ("how did the court rule"): a sentence
+# stating the relation then names that kind of actor too (a "rule" of a ministry is no ruling).
+RELATION_ACTORS: dict[str, tuple[str, ...]] = {
+    "ruling": ("court", "courts", "judge", "judges", "tribunal", "justices", "judiciary"),
+}
 RELATION_IDIOMS: dict[str, tuple[str, ...]] = {
     "payment": (
         "pay a price",

@@ -22,6 +22,7 @@ from language.lexicon import (
     PERSON_NOUNS,
     PLACE_NOUNS,
     QUESTION_WORDS,
+    RELATION_ACTORS,
     RELATION_IDIOMS,
     RELATION_TRIGGERS,
     RELATIONS,
@@ -419,10 +420,15 @@ def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
 _TRIGGERS = {name: _phrases(words) for name, words in RELATION_TRIGGERS.items()}
 _IDIOMS = {name: _phrases(words) for name, words in RELATION_IDIOMS.items()}
 RELATION_PATTERNS = {name: _phrases(words) for name, words in RELATIONS.items()}
+_ACTORS = {name: _phrases(words) for name, words in RELATION_ACTORS.items()}
 
 
-def states_relation(relation: str, sentence: str) -> bool:
-    """Whether the sentence uses one of the relation's words (not in an idiom)."""
+def states_relation(relation: str, sentence: str, question: str = "") -> bool:
+    """Whether the sentence uses one of the relation's words (not in an idiom) — and, where the
+    ``question`` names who performs it ("how did the court rule"), names that kind of actor."""
     if relation in _IDIOMS:
         sentence = _IDIOMS[relation].sub(" ", sentence)
-    return bool(RELATION_PATTERNS[relation].search(sentence))
+    if not RELATION_PATTERNS[relation].search(sentence):
+        return False
+    actors = _ACTORS.get(relation)
+    return actors is None or not actors.search(question) or bool(actors.search(sentence))

@@ -67,7 +67,7 @@ def verdict(qa: QuestionAnalysis, ranked: Sequence[Candidate], passages: Sequenc
         return Verdict(False, f"no passage mentions {', '.join(missing)}")
     best = ranked[:BEST]
     for relation in sorted(qa.relations):
-        if not any(states_relation(relation, c.text) for c in best):
+        if not any(states_relation(relation, c.text, qa.text) for c in best):
             return Verdict(False, f"no sentence states the {relation} asked about")
     main = qa.asks[0]
     if main in CONCRETE and not qa.wants_list and first_answering(qa, ranked) is None:
@@ -78,7 +78,9 @@ def verdict(qa: QuestionAnalysis, ranked: Sequence[Candidate], passages: Sequenc
 
 def states_kind(qa: QuestionAnalysis, cand: Candidate) -> bool:
     """Whether the sentence states something of the kind asked, with the relation asked about."""
-    return cand.features.get("kind", 0.0) >= KIND and all(states_relation(r, cand.text) for r in qa.relations)
+    return cand.features.get("kind", 0.0) >= KIND and all(
+        states_relation(r, cand.text, qa.text) for r in qa.relations
+    )
 
 
 def first_answering(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Candidate | None:

@@ -130,3 +130,12 @@ def test_when_did_x_do_it_names_the_act() -> None:
     assert asked_act("When did the Harbour Board ban night ferries?") == "ban"
     assert asked_act("When was the ferry bill signed?") == ""
     assert asked_act("How did Ann Lee sign it?") == ""
+
+
+def test_a_relation_whose_actor_the_question_names_needs_that_actor() -> None:
+    question = "How did the Westmoor court rule on the ferry appeal?"
+    assert states_relation("ruling", "The Westmoor court ruled that the ferry could sail.", question)
+    # a ministry's "rule" is no court's ruling
+    assert not states_relation("ruling", "The ministry's decision on ferries came in May.", question)
+    # without an actor in the question, the relation's words are enough
+    assert states_relation("ruling", "The ministry's decision on ferries came in May.", "How was it decided?")

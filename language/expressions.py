@@ -223,6 +223,17 @@ def _strip_leading(tokens: list[str]) -> list[str]:
     return tokens
 
 
+# A capitalised word made an adjective: "London-based", "Chinese-owned", "Hong Kong-related".
+_DESCRIBING = re.compile(
+    r"-(?:based|related|owned|backed|led|funded|made|style|born|linked|controlled|run|listed)$", re.I
+)
+
+
+def _countries_joined(text: str) -> bool:
+    parts = text.split("-")
+    return len(parts) == 2 and all(country(p) is not None for p in parts)
+
+
 def _singular_title(word: str) -> str:
     """ "ministers" → "minister", "secretaries" → "secretary"; any other word as it is."""
     for plural, single in (("ies", "y"), ("s", "")):
@@ -234,6 +245,14 @@ def _singular_title(word: str) -> str:
 def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[str]]:
     """The kind of a run of capitalised words and the words that name it."""
     lowered = [t.lower().rstrip(".") for t in tokens]
+    if _DESCRIBING.search(tokens[-1]) or (len(tokens) == 1 and _countries_joined(tokens[0])):
+        return Kind.NAME, []  # "London-based", "Hong Kong-related", "China-UK ties": describing words
+    if (
+        lowered[0] in DEMONYMS
+        and len(lowered) > 1
+        and all(_singular_title(w) in PERSON_TITLES or w in TITLE_MODIFIERS for w in lowered[1:])
+    ):
+        return Kind.NAME, []  # "Chinese Ambassador", "British Foreign Secretary": a role
     joined = re.sub(r"['’]s$", "", " ".join(tokens))
     if country(joined):
         # "New Zealand" is a country's name as well as its adjective: a place
@@ -345,8 +364,8 @@ def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]
         before = before_match.group(1).lower().rstrip(".") if before_match else ""
         after = after_match.group(1).lower() if after_match else ""
         kind, words = _classify(tokens, before, after)
-        if not words:
-            continue
+        if not words or len(" ".join(words).strip(".,'’()")) < 2:
+            continue  # a role, or a lone letter ("BN(O)": no "O")
         first = sentence.index(words[0], start)
         last = sentence.index(words[-1], first) + len(words[-1])
         text = sentence[first:last].rstrip(".,'’")

@@ -116,3 +116,12 @@ def test_plural_titles_are_roles_not_people() -> None:
     got = found("The envoy met Prime Ministers and Foreign Secretaries before Senior Minister Ann Lee.")
     assert not any(text in ("Prime Ministers", "Foreign Secretaries") for _, text in got)
     assert ("person", "Ann Lee") in got
+
+
+def test_describing_words_and_roles_by_nationality_are_not_names() -> None:
+    got = found(
+        "Ann Lee, Danish Ambassador to Peru, praised a Lima-based firm, Peru-Chile ties and BN(O) holders."
+    )
+    texts = {text for _, text in got}
+    assert "Ann Lee" in texts and "Peru" in texts
+    assert not {"Danish Ambassador", "Lima-based", "Peru-Chile", "O"} & texts

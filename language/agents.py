@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from language.lexicon import IRREGULAR_PAST
 from language.terms import stem
@@ -28,7 +27,6 @@ def _participle(word: str) -> bool:
     return word.endswith(("ed", "en")) or word in IRREGULAR_PAST
 
 
-@lru_cache(maxsize=256)
 def asked_agent(question: str) -> tuple[str, str] | None:
     """The verb (a stem) and the agent's last word (lower case) of a passive question: ("paid",
     "board") for "how much was the firm paid by the Harbour Board?"; None for any other."""

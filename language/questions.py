@@ -12,8 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import lru_cache
 
+from language.agents import asked_agent
 from language.expressions import NAMES, Expression, Kind, expressions
 from language.lexicon import (
     AMOUNT_NOUNS,
@@ -29,6 +29,7 @@ from language.lexicon import (
 )
 from language.speech import asked_speakers
 from language.terms import stem, term, terms, words
+from language.values import asks_what_happened, asks_whole_period
 
 
 class Asks(Enum):
@@ -197,6 +198,10 @@ class QuestionAnalysis:
     context: frozenset[str] = frozenset()  # stems of the earlier turns' topic (a follow-up's)
     current: bool = False  # asks how things stand now (see asks_about_now)
     speakers: frozenset[str] = frozenset()  # whom it asks to hear from ("what did Ann Lee say")
+    whole_year: bool = False  # asks for a figure over a whole year (see values.asks_whole_period)
+    happened: bool = False  # asks what did happen, not what would (see values.asks_what_happened)
+    agent: tuple[str, str] | None = None  # a passive question's verb and agent ("paid by Y")
+    act: str = ""  # the act "when did X do…" asks the date of (see asked_act)
 
     @property
     def main(self) -> Asks:
@@ -328,6 +333,10 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),
         current=asks_about_now(question),
         speakers=asked_speakers(question, found),
+        whole_year=asks_whole_period(question),
+        happened=asks_what_happened(question),
+        agent=asked_agent(question),
+        act=asked_act(question),
     )
 
 
@@ -377,7 +386,6 @@ _WHEN_DID = re.compile(
 )
 
 
-@lru_cache(maxsize=256)
 def asked_act(question: str) -> str:
     """The act a "when did X do…" question asks the date of, as a term ("sign" in "When did
     Ann Lee sign the bill?"); "" for any other question."""

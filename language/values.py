@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from language.expressions import Expression, Kind
 from language.lexicon import MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS
@@ -170,7 +169,6 @@ _PART_PERIOD = re.compile(
 )
 
 
-@lru_cache(maxsize=256)
 def asks_whole_period(question: str) -> bool:
     """Whether the question asks for a figure over a whole year ("full-year revenue", "how many
     did it ship in 2019"), not a month or a part of one."""
@@ -196,7 +194,6 @@ _MODAL_QUESTION = re.compile(r"\b(?:would|could|might|may|will|should|expected|l
 _SPECULATION_REACH = 80  # characters either side of the figure
 
 
-@lru_cache(maxsize=256)
 def asks_what_happened(question: str) -> bool:
     """Whether the question asks what did happen ("how many MPs actually voted"), not what
     would or could."""

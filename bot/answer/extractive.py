@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate, article_of, candidates
 from bot.answer.disagreement import Disagreement, disagreement
+from bot.answer.followup import first_sentence
 from bot.answer.labels import Labeller, PublisherLabel
 from bot.answer.lists import Item, list_items
 from bot.answer.perspectives import Section, other_voices, sections
@@ -373,7 +374,7 @@ def attribution(ranked: Sequence[Candidate], told: str) -> list[Candidate]:
     that names who says it when that is another one of its passage ("…, Ann Lee said." before
     or after); just that sentence when it names its speaker itself or none is named (its source
     then says who: the article's own claim). Empty when that sentence was not retrieved."""
-    first = re.split(r"\s\[\d+\]", told, maxsplit=1)[0].strip()
+    first = first_sentence(told)
     claim = next((c for c in ranked if c.text and c.text in first), None)
     if claim is None:
         return []

@@ -210,7 +210,7 @@ def _read(text: str, previous: str, answer: str) -> Reading:
     resolved = _resolve_anaphora(_core(text), _core(previous), answer)
     # The topic: the earlier question's words and those of the answer's first sentence, which
     # the user just read and often asks about next ("by what year?").
-    first = _first_sentence(answer)
+    first = first_sentence(answer)
     own = set(_content(resolved))
     topic = [w for w in dict.fromkeys([*_content(previous), *_content(first)]) if w not in own]
     return Reading(resolved, " ".join(topic))
@@ -226,7 +226,7 @@ def _refers_to(text: str, previous: str) -> Literal["anaphora"] | None:
     return "anaphora" if pointed and all(p in earlier for p in pointed) else None
 
 
-def _first_sentence(answer: str) -> str:
+def first_sentence(answer: str) -> str:
     """The answer up to its first citation mark (an abstention says nothing to lean on)."""
     if answer.startswith("I couldn't find that"):
         return ""
@@ -291,7 +291,7 @@ def _resolve_anaphora(text: str, previous: str, answer: str) -> str:
         return f"{text[: do_that.start()]}{do_that.group(1)} {body}{text[do_that.end() :]}?"
     common = lower_case_words([previous, answer])
     asked_people, asked_bodies = _people_and_bodies(previous, common)
-    read_people, _ = _people_and_bodies(_first_sentence(answer), common)
+    read_people, _ = _people_and_bodies(first_sentence(answer), common)
     named = [e for e in entities(previous) if e.kind != "year"]
     subject = _SUBJECT.match(previous)
 

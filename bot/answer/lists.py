@@ -29,13 +29,14 @@ _CLAUSE_END = re.compile(
 _QUALIFIER_WORDS = 8
 # A qualifier before its item stands close to it ("bans in Chile"), not a clause away.
 _QUALIFIER_BEFORE_WORDS = 4
-# What separates the items of a list: "Chile, Peru, and Ghana", "Chile or Peru".
+# The word after an expression ("Danish government"), past a possessive.
 _NEXT_WORD = re.compile(r"[\s'’s]*([A-Za-z]+)")
 # A sentence naming this many items lists them, however it words the list.
 _MANY_ITEMS = 3
 # How much further down than the margin a sentence listing several items may stand.
 _LIST_REACH = 2.0
-# A short aside may follow an item: "Ann Lee (Westmoor), Tom Reed (Avel) and…".
+# What separates the items of a list ("Chile, Peru, and Ghana", "Chile or Peru"); a short aside
+# may follow an item ("Ann Lee (Westmoor), Tom Reed (Avel) and…").
 _LIST_GAP = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,|,?\s*(?:and|or|as well as|&))\s*(?:the\s+)?$", re.I)
 # Nouns (stems) of "which countries ..." questions: their items are countries, not cities.
 _COUNTRY_NOUNS = frozenset({"countri", "nation", "govern"})
@@ -94,18 +95,15 @@ def _coordinated(sentence: str, run: Sequence[Expression]) -> bool:
     return all(_LIST_GAP.match(sentence[a.end : b.start]) for a, b in itertools.pairwise(run))
 
 
-def _listed(sentence: str, found: Sequence[Expression]) -> set[Expression]:
+def _listed(runs: Sequence[Sequence[Expression]]) -> set[Expression]:
     """The expressions named in a list with another of the same kind ("Chile, Peru and Ghana"),
     or all of them when the sentence names several (its list may be broken up by asides)."""
+    found = [e for run in runs for e in run]
     # "Chinese analysts": a nationality describes, it does not name an item of its own
     named = [e for e in found if e.kind is not Kind.NATIONALITY]
     if len({e.key for e in named}) >= _MANY_ITEMS:
         return set(named)
-    out: set[Expression] = set()
-    for a, b in itertools.pairwise(found):
-        if _coordinated(sentence, [a, b]):
-            out |= {a, b}
-    return out
+    return {e for run in runs if len(run) > 1 for e in run}
 
 
 def _in_clause(qa: QuestionAnalysis, sentence: str, expr: Expression, others: Sequence[Expression]) -> bool:
@@ -136,25 +134,27 @@ def stated_items(
     qualifier: its clause says what it did (a qualifying word: banned, restricted,
     considering...) or uses the question's own words, or the sentence lists it with others."""
     found = [e for e in found if e.kind is not Kind.NATIONALITY or _acting(sentence, e)]
-    listed = _listed(sentence, found)
+    runs = _runs(sentence, found)
+    listed = _listed(runs)
     out = []
-    for run in _runs(sentence, found):
+    for run in runs:
         # the items of one list share what the sentence says of them ("Chile, Peru and Ghana
         # banned it": all three banned it)
         shared = _said(sentence, run[-1], found) if len(run) > 1 else ""
         for expr in run:
-            said = shared or _said(sentence, expr, found)
-            if (
-                said
-                or expr in listed
-                or _in_clause(qa, sentence, expr, [e for e in found if e.key != expr.key])
-            ):
+            others = _others(expr, found)
+            said = shared or qualifier(sentence, expr, others)
+            if said or expr in listed or _in_clause(qa, sentence, expr, others):
                 out.append((expr, said))
     return out
 
 
+def _others(expr: Expression, found: Sequence[Expression]) -> list[Expression]:
+    return [e for e in found if e.key != expr.key]
+
+
 def _said(sentence: str, expr: Expression, found: Sequence[Expression]) -> str:
-    return qualifier(sentence, expr, [e for e in found if e.key != expr.key])
+    return qualifier(sentence, expr, _others(expr, found))
 
 
 def _acting(sentence: str, expr: Expression) -> bool:
@@ -214,8 +214,8 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
         titled.add(cand.article)
         named = [e for e in expressions(title) if wanted(e)]
         for expr in named:
-            said = qualifier(title, expr, [e for e in named if e.key != expr.key])
+            said = _said(title, expr, named)
             known = items.get(expr.key)
-            if wanted(expr) and said and (known is None or not known.qualifier):
+            if said and (known is None or not known.qualifier):
                 items[expr.key] = Item(_display(expr), expr.key, said, cand, title, in_title=True)
     return list(items.values())[:limit]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bot.answer.candidates import Candidate
 from bot.answer.lists import stated_items
-from language.agents import asked_agent, other_agent
+from language.agents import other_agent
 from language.expressions import NAMES, Expression, Kind, country, is_money
 from language.lexicon import (
     AMOUNT_NOUNS,
@@ -32,10 +32,10 @@ from language.lexicon import (
     REPORTING_VERBS,
     TITLE_MODIFIERS,
 )
-from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis, asked_act
+from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
 from language.speech import speakers
 from language.terms import coverage, idf, is_content, stem, term, terms, words
-from language.values import asks_what_happened, asks_whole_period, part_period, speculative
+from language.values import part_period, speculative
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage
 
@@ -89,31 +89,9 @@ _SOURCE_ROLES = frozenset(
 _SOURCE_BEFORE = re.compile(r"\b(?:according to|reported by|told|said in a report by)(?:\s+the)?\s*$", re.I)
 # "How many did they sell?" counts things: a price is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
-# Words after which a bare figure is a sum ("revenue of 454 billion"); not "sales", which are
-# often counted in units.
-_MONEY_WORDS = frozenset(
-    stem(w)
-    for w in (
-        "revenue",
-        "profit",
-        "turnover",
-        "income",
-        "budget",
-        "price",
-        "cost",
-        "fine",
-        "fee",
-        "salary",
-        "valuation",
-        "funding",
-        "investment",
-        "spending",
-        "subsidy",
-        "worth",
-        "paid",
-        "earned",
-    )
-)
+# Words after which a bare figure is a sum ("revenue of 454 billion"): the measures of an amount
+# and verbs of paying; not "sales", which are often counted in units.
+_MONEY_WORDS = (_MEASURED - {stem("sales")}) | {stem(w) for w in ("worth", "paid", "earned")}
 _MONEY_REACH = 3
 
 
@@ -172,14 +150,11 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     if not fits:
         return 0.0, 0.0
     best = near = 0.0
-    happened = asks_what_happened(qa.text)
-    agent = asked_agent(qa.text)
-    acted = asked_act(qa.text)
     # "paid by the Harbour Board": a sentence saying it was paid by someone else answers less
-    done_by_another = _OTHER_AGENT if agent and other_agent(cand.text, *agent) else 1.0
+    done_by_another = _OTHER_AGENT if qa.agent and other_agent(cand.text, *qa.agent) else 1.0
     # the part of the year may be said anywhere in the passage or its title ("the half-year
     # report shows…", then the figures)
-    partial = asks_whole_period(qa.text) and part_period(
+    partial = qa.whole_year and part_period(
         f"{cand.chunks[0].metadata.get('title') or ''} {cand.chunks[0].text}"
     )
     for expr in cand.expressions:
@@ -202,7 +177,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             continue  # "which town": a country is no answer
         if (
             expr.kind in (Kind.AMOUNT, Kind.NUMBER)
-            and happened
+            and qa.happened
             and speculative(cand.text, expr.start, expr.end)
         ):
             fit *= _SPECULATED  # "how many actually voted": "if 40 would vote" is no count of votes
@@ -210,7 +185,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
         if asks is Asks.NUMBER and expr.kind in (Kind.AMOUNT, Kind.NUMBER) and _a_sum(cand.text, expr):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
-        if asks is Asks.TIME and acted and acted not in cand.terms:
+        if asks is Asks.TIME and qa.act and qa.act not in cand.terms:
             fit *= _OTHER_ACT  # "when did X sign it": a date of something else X did
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):
             fit *= 0.3

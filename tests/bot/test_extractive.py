@@ -509,13 +509,17 @@ def test_a_sum_of_another_measure_or_part_of_the_year_does_not_answer_for_the_ye
     assert "40 million" in first_sentence(text)
 
 
-def test_a_sum_that_does_not_name_the_measure_asked_fits_it_less() -> None:
-    qa = analyse("What was the ferry line's revenue?")
+def _fit(question: str, sentence: str) -> float:
+    """How well the sentence holds what the question asks (scoring.kind_match)."""
+    qa = analyse(question)
+    cand = _scored(sentence, 0.0)
+    cand.expressions, cand.terms = expressions(sentence), set(terms(sentence))
+    return kind_match(qa.asks[0], cand, qa)[0]
 
+
+def test_a_sum_that_does_not_name_the_measure_asked_fits_it_less() -> None:
     def fit(sentence: str) -> float:
-        cand = _scored(sentence, 0.0)
-        cand.expressions, cand.terms = expressions(sentence), set(terms(sentence))
-        return kind_match(qa.asks[0], cand, qa)[0]
+        return _fit("What was the ferry line's revenue?", sentence)
 
     assert fit("The ferry line's revenue was 40 million pounds.") == 1.0
     assert fit("The ferry line's new pier cost 12 million pounds.") < KIND
@@ -648,12 +652,8 @@ def test_who_said_that_attributes_the_claim_just_told() -> None:
 
 
 def test_when_did_x_do_it_is_answered_by_the_date_of_that_act() -> None:
-    qa = analyse("When did Ann Lee sign the ferry bill?")
-
     def fit(sentence: str) -> float:
-        cand = _scored(sentence, 0.0)
-        cand.expressions, cand.terms = expressions(sentence), set(terms(sentence))
-        return kind_match(qa.asks[0], cand, qa)[0]
+        return _fit("When did Ann Lee sign the ferry bill?", sentence)
 
     assert fit("The ferry bill was signed by Ann Lee on 9 March 2024.") == 1.0
     assert fit("On 4 February 2024 Ann Lee presented the ferry bill to the council.") < 1.0

@@ -27,6 +27,7 @@ from language.lexicon import (
     RELATION_TRIGGERS,
     RELATIONS,
 )
+from language.sentences import split_sentences
 from language.speech import asked_speakers
 from language.terms import stem, term, terms, words
 from language.values import asks_what_happened, asks_whole_period
@@ -72,6 +73,8 @@ _WH_WORD = re.compile(
     rf"\b(?:{_WH}|(?:name|list)(?= (?:some|all|a few|several|the|any|each|every)\b))\b", re.I
 )
 # "which (two) (European) countries", "what was the target year": the noun within a few words.
+# "which others / which ones" stand for a noun said before them.
+_PRONOUN_NOUNS = frozenset({"others", "ones"})
 _NOUN_REACH = 8
 # Nouns that name people or countries alike ("members of the alliance").
 _SINGULAR_VERBS = frozenset({"was", "is", "has", "does"})
@@ -242,14 +245,14 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
         phrase: list[str] = []
         following = ""
         for word in words(text[match.end() :])[:_NOUN_REACH]:
-            if word in FUNCTION_WORDS:
+            if word in FUNCTION_WORDS and word not in _PRONOUN_NOUNS:
                 if phrase:
                     following = word
                     break
                 continue
             phrase.append(word)
         for word in reversed(phrase):
-            if word in ("others", "ones"):
+            if word in _PRONOUN_NOUNS:
                 # "british companies? which ones came up?": the ones are the plural noun before
                 earlier = [w for w in words(text[: match.start()]) if _plural(w) and _noun_asks(w)]
                 if earlier:
@@ -290,6 +293,22 @@ def _kinds(text: str) -> list[Asks]:
     return found or [Asks.OTHER]
 
 
+def _asking(question: str) -> str:
+    """The sentences that ask: "Some said the dates were picked to buy time. What for?" asks
+    only its last sentence, the first sets the scene."""
+    sentences = split_sentences(question)
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asking) if asking and len(asking) < len(sentences) else question
+
+
+def _relations(text: str) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, pattern in _TRIGGERS.items()
+        if pattern.search(_IDIOMS[name].sub(" ", text) if name in _IDIOMS else text)
+    )
+
+
 def analyse(question: str, context: str = "") -> QuestionAnalysis:
     """The kinds the question asks for, whether it wants a list, and what it is about.
 
@@ -323,11 +342,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         given=given,
         expressions=tuple(found),
         parts=parts if len(parts) > 1 else (),
-        relations=frozenset(
-            name
-            for name, pattern in _TRIGGERS.items()
-            if pattern.search(_IDIOMS[name].sub(" ", question) if name in _IDIOMS else question)
-        ),
+        relations=_relations(_asking(question)),
         counted=_counted(question),
         role=term(noun.lower()) if noun else "",
         years=frozenset(re.findall(r"\b(?:19|20)\d{2}\b", question)),

@@ -115,6 +115,17 @@ def test_which_ones_are_the_plural_noun_asked_about_before() -> None:
     read = analyse("Did the minister warn harbour companies? Which ones were named?")
     assert read.wants_list and read.list_of is Asks.ORGANISATION
     assert analyse("Which others did it name?").list_of is Asks.OTHER
+    others = analyse("The mayor said the ferry firms were one of many targets. Which others did she name?")
+    assert others.list_of is Asks.ORGANISATION
+
+
+def test_a_question_that_sets_the_scene_first_asks_only_its_question() -> None:
+    # the opening statement's "chosen" is what the asker believes, not the relation asked about
+    scene = analyse("Some said the dates were chosen to buy time. What were they waiting for?")
+    assert "selection" not in scene.relations
+    assert "selection" in analyse("Who chose the dates for the vote?").relations
+    # an abbreviation is no sentence end: the relation of a one-sentence question stays
+    assert analyse("Who took over from Dara Quinn at Ferry U.S. Holdings?").relations == {"succession"}
 
 
 def test_what_a_thing_is_called_asks_for_its_title() -> None:

@@ -289,7 +289,9 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
     if before in ("in", "at", "near", "outside") and len(tokens) <= 3 and all(t.isalpha() for t in tokens):
         return Kind.PLACE, tokens
     shaped = all(_name_shaped(t) for t in tokens if len(t) > 1)
-    national = lowered[0] in DEMONYMS  # "Chinese Communist": an adjective, not a first name
+    # "Chinese Communist": an adjective, not a first name; "the Westminster Chinese spy row": a
+    # name made an adjective (though "Irvine Welsh said" is a person)
+    national = lowered[0] in DEMONYMS or (lowered[-1] in DEMONYMS and after not in REPORTING_VERBS)
     if 2 <= len(tokens) <= 3 and shaped and not national and not any(w in FUNCTION_WORDS for w in lowered):
         return Kind.PERSON, tokens
     if len(tokens) == 1 and (after in REPORTING_VERBS or before == "said"):

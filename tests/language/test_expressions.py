@@ -125,3 +125,11 @@ def test_describing_words_and_roles_by_nationality_are_not_names() -> None:
     texts = {text for _, text in got}
     assert "Ann Lee" in texts and "Peru" in texts
     assert not {"Danish Ambassador", "Lima-based", "Peru-Chile", "O"} & texts
+
+
+def test_a_name_ending_in_a_nationality_is_no_person_unless_it_speaks() -> None:
+    # "the Westmoor Danish row": a place made an adjective, then a nationality
+    assert ("person", "Westmoor Danish") not in found("The Westmoor Danish trade row may grow, experts warned.")
+    assert ("person", "Ann Lee") in found("The Westmoor Danish trade row grew, Ann Lee said.")
+    # a surname that is also a nationality, speaking: a person
+    assert ("person", "Tom English") in found("Tom English said the row would grow.")

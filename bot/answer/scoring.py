@@ -62,6 +62,9 @@ FEATURES = (
     "speaker",
 )
 _CAUSE = re.compile(r"\b(?:" + "|".join(re.escape(m) for m in CAUSE_MARKERS) + r")\b", re.I)
+# "because" is weaker evidence of the reason asked than a date is of a "when": news gives its
+# reasons without the word as often ("paused it until…", "found they had little incentive").
+_CAUSE_FIT = 0.5
 _QUOTE = re.compile(r"[\"“”«»]|(?:^|\s)['‘][A-Za-z]")
 _REPORTING = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS)) + r")\b|\baccording to\b", re.I)
 _LONG_WORDS = 45
@@ -143,7 +146,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     question names it by ("which judge": a person not called a judge; "how many users": a number
     of something else). Nearness is the share of the question's words within a few words of it."""
     if asks is Asks.REASON:
-        return (1.0 if _CAUSE.search(cand.text) else 0.0), 0.0
+        return (_CAUSE_FIT if _CAUSE.search(cand.text) else 0.0), 0.0
     if asks is Asks.STANCE:
         return (bool(_QUOTE.search(cand.text)) + bool(_REPORTING.search(cand.text))) / 2, 0.0
     fits = ANSWERED_BY.get(asks)

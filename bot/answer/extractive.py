@@ -145,7 +145,31 @@ class ExtractiveAnswerer:
             ranked = not_told_again(ranked, question.history[-1].answer, self.params.told_margin, bare)
             typed = as_written(question.typed, texts) if question.typed else question.text
             ranked = about_its_names(typed, ranked)
-        return self.render(question, qa, self.compose(qa, ranked))
+        return self.render(question, qa, self.compose(qa, ranked, self.part_answers(qa, ranked, passages)))
+
+    def part_answers(
+        self, qa: QuestionAnalysis, ranked: Sequence[Candidate], passages: Sequence[Passage]
+    ) -> list[Candidate]:
+        """For a two-part question ("How much did X pledge, and what did Y say would happen to
+        it?"), the best sentence for each later part, read with the rest as its context; one
+        only where that part is answered (its own verdict)."""
+        if not qa.parts or qa.wants_list:
+            return []
+        found: list[Candidate] = []
+        at = {(c.passage, c.position): c for c in ranked}
+        for i, part in enumerate(qa.parts[1:], start=1):
+            rest = " ".join(q for j, q in enumerate(qa.parts) if j != i)
+            part_qa = analyse(part, f"{rest} {' '.join(sorted(qa.context))}")
+            part_ranked = self.rank(part_qa, passages)
+            if not part_ranked or not verdict(part_qa, part_ranked, passages).supported:
+                continue
+            best = part_ranked[0]
+            if part_qa.asks[0] in CONCRETE and not states_kind(part_qa, best):
+                best = first_answering(part_qa, part_ranked) or best
+            same = at.get((best.passage, best.position))
+            if same is not None and same not in found:
+                found.append(same)
+        return found
 
     def rank(self, qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[Candidate]:
         """The passages' quotable sentences, best answer first."""
@@ -153,7 +177,10 @@ class ExtractiveAnswerer:
 
     # -- composing ---------------------------------------------------------------------------
 
-    def compose(self, qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Composed:
+    def compose(
+        self, qa: QuestionAnalysis, ranked: Sequence[Candidate], parts: Sequence[Candidate] = ()
+    ) -> Composed:
+        """``parts``: the answers to a two-part question's later parts, which follow the first."""
         p = self.params
         # Scores are log-odds of being the answer among these sentences: a margin is a ratio.
         best = max(c.score for c in ranked)
@@ -173,6 +200,12 @@ class ExtractiveAnswerer:
             answering = first_answering(qa, ranked)
             if answering is not None:
                 kept = [answering, *(c for c in kept if c is not answering)]
+        if parts:
+            kept = [
+                kept[0],
+                *(c for c in parts if c is not kept[0]),
+                *(c for c in kept[1:] if c not in parts),
+            ]
         limit = p.fact_sentences if qa.asks[0] in _ONE_FACT and not qa.parts else p.max_sentences
         if qa.asks[0] in CONCRETE:
             # other articles giving the same answer are cited beside the first sentence, not

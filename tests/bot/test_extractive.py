@@ -657,3 +657,49 @@ def test_when_did_x_do_it_is_answered_by_the_date_of_that_act() -> None:
 
     assert fit("The ferry bill was signed by Ann Lee on 9 March 2024.") == 1.0
     assert fit("On 4 February 2024 Ann Lee presented the ferry bill to the council.") < 1.0
+
+
+LAB = [
+    passage(
+        "b1",
+        "In 2021 the Corvel company pledged 12 million euros to build a research lab in Westmoor. "
+        "Corvel said the Westmoor lab would employ 200 researchers. "
+        "The Westmoor lab was meant to open in 2024, Corvel said. "
+        "Corvel has other labs in Ostrava and Tampere.",
+        dense=0.7,
+    ),
+    passage(
+        "b2",
+        "After the ban, mayor Ilse Baran said the pledged money would be spent on the harbour instead. "
+        "Corvel's shares fell after the ban.",
+        dense=0.5,
+    ),
+]
+
+
+def test_each_part_of_a_two_part_question_is_answered() -> None:
+    question = (
+        "How much did Corvel pledge for the Westmoor lab, "
+        "and who said the money would go elsewhere after the ban?"
+    )
+    text = ask(question, LAB)
+    assert "12 million euros" in first_sentence(text)
+    assert "Ilse Baran" in text
+
+
+def test_a_because_about_something_else_does_not_outrank_the_reason_asked_for() -> None:
+    # "because" is weak evidence of the reason asked: the sentence about what the question
+    # asks leads, though it gives its reason without the word
+    passages = [
+        passage(
+            "c1",
+            "Ferry council members said the vote drew crowds because the night route is popular.",
+            dense=0.7,
+        ),
+        passage(
+            "c2",
+            "The ferry council delayed its vote on the night route until the safety inspectors report.",
+            dense=0.6,
+        ),
+    ]
+    assert "safety inspectors" in first_sentence(ask("Why did the ferry council delay the vote?", passages))

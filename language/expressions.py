@@ -292,7 +292,15 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
     # "Chinese Communist": an adjective, not a first name; "the Westminster Chinese spy row": a
     # name made an adjective (though "Irvine Welsh said" is a person)
     national = lowered[0] in DEMONYMS or (lowered[-1] in DEMONYMS and after not in REPORTING_VERBS)
-    if 2 <= len(tokens) <= 3 and shaped and not national and not any(w in FUNCTION_WORDS for w in lowered):
+    # "Protecting America (Act)", "National Security": a verb or a describing word opens no name
+    described = lowered[0] in TITLE_MODIFIERS or (len(lowered[0]) > 5 and lowered[0].endswith("ing"))
+    if (
+        2 <= len(tokens) <= 3
+        and shaped
+        and not national
+        and not described
+        and not any(w in FUNCTION_WORDS for w in lowered)
+    ):
         return Kind.PERSON, tokens
     if len(tokens) == 1 and (after in REPORTING_VERBS or before == "said"):
         return Kind.NAME, tokens

@@ -129,7 +129,15 @@ def test_describing_words_and_roles_by_nationality_are_not_names() -> None:
 
 def test_a_name_ending_in_a_nationality_is_no_person_unless_it_speaks() -> None:
     # "the Westmoor Danish row": a place made an adjective, then a nationality
-    assert ("person", "Westmoor Danish") not in found("The Westmoor Danish trade row may grow, experts warned.")
+    assert ("person", "Westmoor Danish") not in found(
+        "The Westmoor Danish trade row may grow, experts warned."
+    )
     assert ("person", "Ann Lee") in found("The Westmoor Danish trade row grew, Ann Lee said.")
     # a surname that is also a nationality, speaking: a person
     assert ("person", "Tom English") in found("Tom English said the row would grow.")
+
+
+def test_a_verb_or_describing_word_opens_no_persons_name() -> None:
+    got = found("The Protecting Harbours Act passed, National Shipping objected and Ann Lee voted for it.")
+    assert ("person", "Protecting Harbours") not in got and ("person", "National Shipping") not in got
+    assert ("person", "Ann Lee") in got

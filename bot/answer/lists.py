@@ -17,7 +17,7 @@ from bot.answer.candidates import Candidate
 from language.expressions import NAMES, Expression, Kind, country, expressions
 from language.lexicon import QUALIFIERS, STATE_NOUNS
 from language.questions import LIST_ITEMS, Asks, QuestionAnalysis
-from language.terms import terms
+from language.terms import stem, terms, words
 
 _QUALIFIER = re.compile(
     r"\b(?:" + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
@@ -36,8 +36,12 @@ _MANY_ITEMS = 3
 # How much further down than the margin a sentence listing several items may stand.
 _LIST_REACH = 2.0
 # What separates the items of a list ("Chile, Peru, and Ghana", "Chile or Peru"); a short aside
-# may follow an item ("Ann Lee (Westmoor), Tom Reed (Avel) and…").
-_LIST_GAP = re.compile(r"^\s*(?:\([^()]{1,40}\)\s*)?(?:,|,?\s*(?:and|or|as well as|&))\s*(?:the\s+)?$", re.I)
+# may follow an item ("Ann Lee (Westmoor), Tom Reed (Avel) and…", "Ann Lee, 45, and Tom Reed").
+_LIST_GAP = re.compile(
+    r"^\s*(?:\([^()]{1,40}\)\s*|,\s*[^,;:()]{1,30}?,\s*(?=and\b|or\b|&))?"
+    r"(?:,|,?\s*(?:and|or|as well as|&))\s*(?:the\s+)?$",
+    re.I,
+)
 # Nouns (stems) of "which countries ..." questions: their items are countries, not cities.
 _COUNTRY_NOUNS = frozenset({"countri", "nation", "govern"})
 
@@ -115,16 +119,27 @@ def _in_clause(qa: QuestionAnalysis, sentence: str, expr: Expression, others: Se
     if any(start <= o.start and o.end <= expr.start for o in others):
         start = expr.start
     end = min([end, *(o.start for o in others if o.start >= expr.end)])
-    return bool((qa.relation - {qa.role}) & terms(sentence[start:end]))
+    # "which two senators": the count is no relation
+    counts = {stem(w) for e in qa.expressions if e.kind is Kind.NUMBER for w in words(e.text)}
+    return bool((qa.relation - {qa.role} - counts) & terms(sentence[start:end]))
 
 
 def _about(qa: QuestionAnalysis, text: str) -> bool:
     """Whether the text names what the question names (or, naming nothing, uses one of its words)."""
-    lowered = text.lower()
-    names = [e.key for e in qa.expressions if e.kind in NAMES]
-    if names:
-        return any(name in lowered for name in names)
+    if _asked_names(qa):
+        return _names_what_is_asked_about(qa, text)
     return bool(qa.terms & terms(text))
+
+
+def _asked_names(qa: QuestionAnalysis) -> list[str]:
+    return [e.key for e in qa.expressions if e.kind in NAMES]
+
+
+def _names_what_is_asked_about(qa: QuestionAnalysis, text: str) -> bool:
+    """Whether the text names one of the things the question names (any text, if it names none)."""
+    names = _asked_names(qa)
+    lowered = text.lower()
+    return not names or any(name in lowered for name in names)
 
 
 def stated_items(
@@ -196,6 +211,8 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
     for cand in ranked:
         if cand.score < best - _LIST_REACH * margin:
             continue  # not break: a follow-up's ranking puts what was told already behind, unsorted
+        if not _names_what_is_asked_about(qa, cand.chunks[0].text):
+            continue  # "which senators introduced the X Act": not senators of a passage on another act
         stated = stated_items(qa, cand.text, [e for e in cand.expressions if wanted(e)])
         # a sentence that lists several counts from further down than one naming a single item
         if cand.score < best - margin and len({e.key for e, _ in stated}) < _MANY_ITEMS:

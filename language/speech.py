@@ -52,16 +52,22 @@ def speakers(sentence: str, found: Sequence[Expression]) -> frozenset[str]:
     """The names a sentence reports as speaking: the nearest name before a speech verb
     ("Ann Lee, the chief executive, said"), or the one right after it ("said Ann Lee",
     "according to the Port Authority")."""
+    return frozenset(speech(sentence, found))
+
+
+def speech(sentence: str, found: Sequence[Expression]) -> dict[str, int]:
+    """Each name the sentence reports as speaking (see ``speakers``), with where its speech
+    verb ends: what follows that is what it says."""
     names = [e for e in found if e.kind in NAMES]
-    out: set[str] = set()
+    out: dict[str, int] = {}
     for verb in [*_verbs(sentence), *_ACCORDING_TO.finditer(sentence)]:
         before = [e for e in names if verb.start() - _BEFORE_CHARS <= e.end <= verb.start()]
         if before and _subject_gap(sentence[before[-1].end : verb.start()]):
-            out |= _ids(before[-1])
+            out.update(dict.fromkeys(_ids(before[-1]), verb.end()))
         after = [e for e in names if verb.end() <= e.start <= verb.end() + _AFTER_CHARS]
         if after:
-            out |= _ids(after[0])
-    return frozenset(out)
+            out.update(dict.fromkeys(_ids(after[0]), after[0].end))
+    return out
 
 
 def _fits_auxiliary(auxiliary: str, verb: str) -> bool:

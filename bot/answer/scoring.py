@@ -33,7 +33,7 @@ from language.lexicon import (
     TITLE_MODIFIERS,
 )
 from language.questions import ANSWERED_BY, LIST_ITEMS, Asks, QuestionAnalysis
-from language.speech import speakers
+from language.speech import speakers, speech
 from language.terms import coverage, idf, is_content, stem, term, terms, words
 from language.values import part_period, speculative
 from vectorstore.records import ChunkRecord
@@ -83,6 +83,8 @@ _OTHER_MEASURE = 0.5
 _SPECULATED = 0.5
 _OTHER_AGENT = 0.5
 _OTHER_ACT = 0.7
+_ACTORS = frozenset({Asks.PERSON, Asks.ORGANISATION})
+_REPORTER = 0.5
 _NEXT_WORDS = re.compile(r"\.?\s+([A-Za-z]+)(?:\s+([A-Za-z]+))?")
 # Nouns of questions asking for a news source (stems), and what introduces one in a sentence.
 _SOURCE_ROLES = frozenset(
@@ -160,11 +162,14 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
     partial = qa.whole_year and part_period(
         f"{cand.chunks[0].metadata.get('title') or ''} {cand.chunks[0].text}"
     )
+    said = speech(cand.text, cand.expressions) if asks in _ACTORS and not qa.speakers else {}
     for expr in cand.expressions:
         if expr.kind not in fits or expr.key in qa.given or expr.text.lower() in qa.given:
             continue
         fit = fits[expr.kind]
         nearby = around(cand.text, expr)
+        if expr.key in said and _only_reports(qa, cand.text, said[expr.key]):
+            fit *= _REPORTER  # "who is in charge": "X told reporters investors would be in charge"
         if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in nearby:
             fit *= 0.7
         if (
@@ -197,6 +202,14 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         best = max(best, fit * done_by_another)
         near = max(near, len(qa.terms & nearby) / len(qa.terms) if qa.terms else 0.0)
     return best, near
+
+
+def _only_reports(qa: QuestionAnalysis, sentence: str, verb_end: int) -> bool:
+    """Whether what the question says happened is only in what a speaker says: the speaker
+    reports it, it is not what the speaker did ("Ann Lee told reporters that the investors
+    would be in charge" for "who is in charge?"), unlike "after the ban, Ann Lee tweeted…"."""
+    relation = qa.relation
+    return bool(relation & terms(sentence[verb_end:])) and not relation & terms(sentence[:verb_end])
 
 
 def _a_sum(sentence: str, expr: Expression) -> bool:

@@ -490,6 +490,28 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
     assert set(items("The Danish government banned the sensors.")) == {"Denmark"}
     # a country in another clause, doing something else, is not an item
     assert set(items("Peru's ban on the sensors, which left Chile short of parts, began in May.")) == {"Peru"}
+    # a short aside after each item does not break the list; the count asked for is no relation
+    senators = "Which two senators proposed the Harbour Act?"
+    assert set(items("Ann Lee, R-Wash., and Tom Reed, D-Ore., proposed the Harbour Act.", senators)) == {
+        "Ann Lee",
+        "Tom Reed",
+    }
+    assert not items("Ann Lee praised the two senators for the Harbour Act.", senators)
+
+
+def test_list_items_come_from_passages_about_what_the_question_names() -> None:
+    def listed(text: str, score: float, article: str) -> Candidate:
+        cand = _scored(text, score, article)
+        cand.expressions = expressions(text)
+        return cand
+
+    ranked = [
+        listed("Ann Lee and Tom Reed proposed the Harbour Act in May.", 5.0, "s1"),
+        # near the best, but about another act
+        listed("Senators Kim Ode, Joe Park and Lou Tan proposed the Ferry Act.", 4.0, "s2"),
+    ]
+    qa = analyse("Which senators proposed the Harbour Act?")
+    assert {item.name for item in list_items(qa, ranked, limit=10, margin=2.0)} == {"Ann Lee", "Tom Reed"}
 
 
 def test_a_sum_of_another_measure_or_part_of_the_year_does_not_answer_for_the_year() -> None:
@@ -703,3 +725,17 @@ def test_a_because_about_something_else_does_not_outrank_the_reason_asked_for() 
         ),
     ]
     assert "safety inspectors" in first_sentence(ask("Why did the ferry council delay the vote?", passages))
+
+
+def test_a_speaker_who_only_reports_what_is_asked_is_not_its_answer() -> None:
+    question = "Who is in charge of the ferry company's new subsidiary?"
+    # Ann Lee says who is in charge; she is not said to be
+    assert (
+        _fit(question, "Ann Lee told reporters that investors would be in charge of the subsidiary.") < KIND
+    )
+    assert _fit(question, "Ann Lee is in charge of the ferry company's new subsidiary.") >= KIND
+    # a speaker whose act the question names answers it ("who criticised the ban")
+    assert (
+        _fit("Who criticised the ferry ban?", "After the ferry ban, Ann Lee told reporters it was a mistake.")
+        >= KIND
+    )

@@ -125,6 +125,12 @@ _CAPITALISED_RUN = re.compile(rf"(?<![\w'’.-]){_TOKEN}(?:\s+{_TOKEN})*")
 _CONNECTING = re.compile(rf"^\s+(?:(?:{'|'.join(sorted(NAME_CONNECTORS - {'and'}))})\s+)+$")
 # A run that ends in one of these goes on across "of"/"for"/"the" ("Bank of ...", "Mayor of ...").
 _JOINS_ON = ORGANISATION_HEADS | PERSON_TITLES | PLACE_HEADS | TITLE_MODIFIERS
+# "Ministry of Economy, Trade and Industry": a body named with what it is for.
+_BODY_OF = re.compile(
+    rf"^(?:[A-Z][\w'’-]*\s+)*(?:{'|'.join(sorted(ORGANISATION_HEADS))})\s+(?:of|for)\s+", re.I
+)
+_ON = re.compile(r"^\s+on\s+$")
+_REMIT_GAP = re.compile(r"^(?:,\s*|,?\s+and\s+)$")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)\W*$")
 _WORD_AFTER = re.compile(r"^\W*([A-Za-z]+)")
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}s?$")
@@ -322,9 +328,10 @@ def _key(kind: Kind, words: Sequence[str]) -> str:
     return re.sub(r"['’]s$", "", text).lower()
 
 
-def _runs(sentence: str) -> list[tuple[int, int]]:
+def _runs(sentence: str, common: frozenset[str] | set[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of capitalised words, joined across connectors when the left part ends in a head
-    noun or a title ("Bank of Westmoor", but not "Ann Lee of the Bank")."""
+    noun or a title ("Bank of Westmoor", but not "Ann Lee of the Bank"), and across the list of
+    a body's remit ("Ministry of Economy, Trade and Industry")."""
     runs: list[tuple[int, int]] = []
     for match in _CAPITALISED_RUN.finditer(sentence):
         if runs and _CONNECTING.match(sentence[runs[-1][1] : match.start()]):
@@ -332,8 +339,38 @@ def _runs(sentence: str) -> list[tuple[int, int]]:
             if last_word in _JOINS_ON:
                 runs[-1] = (runs[-1][0], match.end())
                 continue
+        if runs and _on_subject(sentence, runs[-1], match):
+            runs[-1] = (runs[-1][0], match.end())
+            continue
+        if runs and _in_remit(sentence, runs[-1], match, common):
+            runs[-1] = (runs[-1][0], match.end())
+            continue
         runs.append(match.span())
     return [part for run in runs for part in _split_possessor(sentence, run)]
+
+
+def _on_subject(sentence: str, run: tuple[int, int], match: re.Match[str]) -> bool:
+    """Whether "on" joins a body to its subject ("Committee on Foreign Investment", "Commission
+    on Human Rights"), not to a day ("the Council on Monday")."""
+    if not _ON.match(sentence[run[1] : match.start()]):
+        return False
+    head = sentence[run[0] : run[1]].split()[-1].lower()
+    first = match.group().split()[0].lower().rstrip(".")
+    dated = first in WEEKDAYS or first in MONTHS or first in MONTH_ABBREVIATIONS
+    return head in ORGANISATION_HEADS and not dated
+
+
+def _in_remit(
+    sentence: str, run: tuple[int, int], match: re.Match[str], common: frozenset[str] | set[str]
+) -> bool:
+    """Whether the capitalised words go on a body's name ("Department for Science, Innovation and
+    Technology"): the run names a body of something, only a comma or "and" stands between, and
+    the words are ones written in lower case too (not "Ministry of Defence and Huawei")."""
+    if not _REMIT_GAP.match(sentence[run[1] : match.start()]) or not _BODY_OF.match(
+        sentence[run[0] : run[1]]
+    ):
+        return False
+    return all(w.lower() in common or w.lower() in TITLE_MODIFIERS for w in match.group().split())
 
 
 def _split_possessor(sentence: str, run: tuple[int, int]) -> list[tuple[int, int]]:
@@ -348,7 +385,7 @@ def _split_possessor(sentence: str, run: tuple[int, int]) -> list[tuple[int, int
 
 def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]:
     found: list[Expression] = []
-    for run_start, run_end in _runs(sentence):
+    for run_start, run_end in _runs(sentence, common):
         tokens = sentence[run_start:run_end].split()
         start = run_start
         # A capitalised first word of a sentence is a name only if the text never writes it

@@ -141,3 +141,24 @@ def test_a_verb_or_describing_word_opens_no_persons_name() -> None:
     got = found("The Protecting Harbours Act passed, National Shipping objected and Ann Lee voted for it.")
     assert ("person", "Protecting Harbours") not in got and ("person", "National Shipping") not in got
     assert ("person", "Ann Lee") in got
+
+
+def test_a_body_named_with_its_remit_is_one_name() -> None:
+    remit = frozenset({"shipping", "ports", "fisheries"})  # the article writes them in lower case too
+    got = expressions(
+        "The Ministry of Shipping, Ports and Fisheries and Ann Lee met the Harbour Board.", remit
+    )
+    assert ("organisation", "Ministry of Shipping, Ports and Fisheries") in [
+        (e.kind.value, e.text) for e in got
+    ]
+    # a name the article never writes in lower case is another party, not part of the remit
+    other = expressions("The Ministry of Shipping and Westmoor Ferries signed it.", remit)
+    assert {e.text for e in other} >= {"Ministry of Shipping", "Westmoor Ferries"}
+
+
+def test_a_body_on_a_subject_is_one_name_but_not_a_body_on_a_day() -> None:
+    assert "Commission on Harbour Safety" in {
+        e.text for e in expressions("The Commission on Harbour Safety met.")
+    }
+    dated = {e.text for e in expressions("The Council on Monday and the Senate on Sept. 3 voted.")}
+    assert {"Council", "Senate"} <= dated

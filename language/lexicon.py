@@ -194,6 +194,19 @@ ORGANISATION_NOUNS = _words(
     "parties union unions developer developers chipmaker chipmakers brand brands platform platforms "
     "app apps court courts others"
 )
+# Organisation nouns for businesses and their products ("which companies / apps"): a ministry
+# or a law named near them is no item of such a list.
+COMMERCIAL_NOUNS = _words(
+    "company companies firm firms business businesses carrier carriers operator operators vendor "
+    "vendors supplier suppliers provider providers maker makers manufacturer manufacturers "
+    "developer developers chipmaker chipmakers brand brands platform platforms app apps bank banks"
+)
+# Last words of the names of public bodies ("Ministry of Home Affairs", "Indian Cyber Crime
+# Coordination Centre").
+BODY_HEADS = _words(
+    "ministry department office committee council commission agency authority parliament congress "
+    "senate assembly government administration court tribunal centre center service army navy police"
+)
 # Nouns of questions that ask for an amount ("What was the company's revenue?").
 AMOUNT_NOUNS = _words(
     "revenue revenues profit profits turnover sales income budget budgets salary valuation price "

@@ -26,6 +26,7 @@ from language.lexicon import (
     RELATION_IDIOMS,
     RELATION_TRIGGERS,
     RELATIONS,
+    REPORTING_VERBS,
 )
 from language.sentences import split_sentences
 from language.speech import asked_speakers
@@ -239,7 +240,8 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
     """The kind a "which/what ... NOUN" phrase asks for, whether the noun is plural (a list), the noun.
 
     The phrase runs from the first content word after "which"/"what" to the next function
-    word; its last noun of a known kind is its head ("which state news outlet": an outlet).
+    word (or the verb after a noun: "which agencies blocked apps"); its last noun of a known
+    kind is its head ("which state news outlet": an outlet).
     """
     for match in _WH_WORD.finditer(text):
         phrase: list[str] = []
@@ -250,6 +252,8 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
                     following = word
                     break
                 continue
+            if phrase and _noun_asks(phrase[-1]) and (word.endswith("ed") or word in REPORTING_VERBS):
+                break  # "which agencies blocked apps": the verb ends the phrase
             phrase.append(word)
         for word in reversed(phrase):
             if word in _PRONOUN_NOUNS:

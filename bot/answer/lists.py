@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate
 from language.expressions import NAMES, Expression, Kind, country, expressions
-from language.lexicon import QUALIFIERS, STATE_NOUNS
+from language.lexicon import BODY_HEADS, COMMERCIAL_NOUNS, QUALIFIERS, STATE_NOUNS, THING_HEADS
 from language.questions import LIST_ITEMS, Asks, QuestionAnalysis
-from language.terms import stem, terms, words
+from language.terms import stem, term, terms, words
 
 _QUALIFIER = re.compile(
     r"\b(?:" + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True)) + r")\b", re.I
@@ -44,6 +44,7 @@ _LIST_GAP = re.compile(
 )
 # Nouns (stems) of "which countries ..." questions: their items are countries, not cities.
 _COUNTRY_NOUNS = frozenset({"countri", "nation", "govern"})
+_COMMERCIAL = frozenset(term(n) for n in COMMERCIAL_NOUNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,13 @@ class Item:
     source: Candidate  # the sentence it comes from (or a sentence of the article whose title names it)
     quote: str  # the sentence or the headline that names it
     in_title: bool = False
+
+
+def _public_or_legal(expr: Expression) -> bool:
+    """Whether the name is a public body's ("Ministry of Home Affairs", "the Ministry") or a
+    law's ("Information Technology Act"): by its first or last word."""
+    first, last = expr.text.split()[0].lower(), expr.text.split()[-1].lower()
+    return first in BODY_HEADS or last in BODY_HEADS or last in THING_HEADS
 
 
 def _display(expr: Expression) -> str:
@@ -201,9 +209,13 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
     kinds = LIST_ITEMS[qa.list_of or Asks.OTHER]
     countries_only = qa.list_of is Asks.PLACE and qa.role in _COUNTRY_NOUNS
 
+    commercial = qa.role in _COMMERCIAL
+
     def wanted(expr: Expression) -> bool:
         if expr.kind not in kinds or expr.key in qa.given or expr.text.lower() in qa.given:
             return False
+        if commercial and _public_or_legal(expr):
+            return False  # "which apps were blocked": not the ministry that blocked them, nor the act
         return not countries_only or country(expr.text) is not None
 
     items: dict[str, Item] = {}

@@ -499,6 +499,27 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
     assert not items("Ann Lee praised the two senators for the Harbour Act.", senators)
 
 
+def test_a_list_of_companies_or_apps_names_no_ministry_or_law() -> None:
+    def listed(text: str) -> Candidate:
+        cand = _scored(text, 5.0)
+        cand.expressions = expressions(text)
+        return cand
+
+    ranked = [
+        listed("The Ministry of Shipping blocked Ferrygo, Tidely and Portly under the Harbour Act."),
+        listed("The Westmoor Safety Centre blocked the apps after the Ministry sent its order."),
+    ]
+    names = {
+        item.name for item in list_items(analyse("Which apps were blocked?"), ranked, limit=10, margin=2.0)
+    }
+    assert names == {"Ferrygo", "Tidely", "Portly"}
+    # asked for bodies, the bodies are the items
+    bodies = {
+        i.name for i in list_items(analyse("Which agencies blocked apps?"), ranked, limit=10, margin=2.0)
+    }
+    assert "Westmoor Safety Centre" in bodies
+
+
 def test_list_items_come_from_passages_about_what_the_question_names() -> None:
     def listed(text: str, score: float, article: str) -> Candidate:
         cand = _scored(text, score, article)

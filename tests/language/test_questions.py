@@ -48,6 +48,7 @@ def test_two_part_questions_ask_two_things() -> None:
         ("Which senators signed the letter?", True, Asks.PERSON),
         ("Name some of the apps the ministry blocked.", True, Asks.ORGANISATION),
         ("Which others did it name?", True, Asks.OTHER),
+        ("Which agencies blocked apps?", True, Asks.ORGANISATION),
         ("Which of the mayor's aides was also at the meeting?", False, None),
         ("Which company won the tender?", False, None),
     ],
@@ -63,6 +64,8 @@ def test_what_a_question_counts_names_and_relates() -> None:
     assert qa.counted == "resid" and qa.years == {"2024"} and "voting" in qa.relations
     assert analyse("Who took over from Dara Quinn as mayor?").relations == {"succession"}
     assert analyse("Which judge stopped the sale?").role == "judg"
+    # the verb ends the phrase: agencies are asked for, not apps
+    assert analyse("Which agencies blocked apps?").role == "agenc"
     assert "naming" not in analyse("When did the so-called golden era begin?").relations
 
 

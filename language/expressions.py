@@ -21,6 +21,7 @@ from language.lexicon import (
     COUNTRY_ALIASES,
     DEMONYMS,
     FUNCTION_WORDS,
+    HONORIFICS,
     MONTH_ABBREVIATIONS,
     MONTHS,
     NAME_CONNECTORS,
@@ -28,6 +29,7 @@ from language.lexicon import (
     ORGANISATION_HEADS,
     PERSON_TITLES,
     PLACE_HEADS,
+    POST_NOMINALS,
     REPORTING_VERBS,
     THING_HEADS,
     TITLE_MODIFIERS,
@@ -250,6 +252,9 @@ def _singular_title(word: str) -> str:
 
 def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[str]]:
     """The kind of a run of capitalised words and the words that name it."""
+    honoured = _without_honours(tokens)
+    if honoured != tokens and 2 <= len(honoured) <= 3 and all(_name_shaped(t) for t in honoured):
+        return Kind.PERSON, honoured  # "Rt Hon Greg Clark MP"
     lowered = [t.lower().rstrip(".") for t in tokens]
     if _DESCRIBING.search(tokens[-1]) or (len(tokens) == 1 and _countries_joined(tokens[0])):
         return Kind.NAME, []  # "London-based", "Hong Kong-related", "China-UK ties": describing words
@@ -280,7 +285,9 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
         rest = tokens[titles[-1] + 1 :]
         if len(rest) >= 3 and (country(rest[0]) or rest[0].lower() in _subdivisions()):
             rest = rest[1:]
-        if rest and len(rest) <= 3 and not any(w.lower() in ORGANISATION_HEADS for w in rest):
+        # "Chair of the Board": after "the" comes a body, not a person
+        body = lowered[titles[-1]] == "the"
+        if rest and len(rest) <= 3 and not body and not any(w.lower() in ORGANISATION_HEADS for w in rest):
             return Kind.PERSON, rest
     if before in PERSON_TITLES and len(tokens) <= 4 and not any(w in ORGANISATION_HEADS for w in lowered):
         return Kind.PERSON, tokens
@@ -311,6 +318,19 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
     if len(tokens) == 1 and (after in REPORTING_VERBS or before == "said"):
         return Kind.NAME, tokens
     return Kind.NAME, tokens
+
+
+def _without_honours(tokens: list[str]) -> list[str]:
+    """The name inside its honours: "Rt Hon Ann Lee MP" → "Ann Lee"."""
+    start = 0
+    while start < len(tokens) and tokens[start].lower() in HONORIFICS:
+        start += 1
+    end = len(tokens)
+    while (
+        end > start and tokens[end - 1].lower().rstrip(",") in POST_NOMINALS and tokens[end - 1][:1].isupper()
+    ):
+        end -= 1
+    return tokens[start:end]
 
 
 def _name_shaped(word: str) -> bool:
@@ -438,7 +458,11 @@ def expressions(sentence: str, common: frozenset[str] | set[str] = frozenset()) 
             text = match.group().strip()
             if not text or not free(match.start(), match.end()):
                 continue
-            if kind is Kind.NUMBER and (text.lower() in ("a", "an") or _in_name(sentence, match.start())):
+            if kind is Kind.NUMBER and (
+                text.lower() in ("a", "an")
+                or _in_name(sentence, match.start())
+                or _enumerator(sentence, match.start(), match.end())
+            ):
                 continue
             start = match.start() + len(match.group()) - len(match.group().lstrip())
             if kind in (Kind.DATE, Kind.RELATIVE_DATE):  # "in March 2021" is the date "March 2021"
@@ -458,6 +482,19 @@ def expressions(sentence: str, common: frozenset[str] | set[str] = frozenset()) 
             found.append(Expression(kind, at, at + len(spelling), spelling, country_name.lower()))
             taken.append((at, at + len(spelling)))
     return sorted(found, key=lambda e: e.start)
+
+
+def _enumerator(sentence: str, start: int, end: int) -> bool:
+    """Whether a number opens a point of a list ("1. halt the approvals", "- 2) review…") or
+    marks one inside a sentence ("must (1) halt and (2) review"): no count."""
+    text = sentence[start:end].strip()
+    if not text.isdigit() or len(text) > 2:
+        return False
+    opening = not sentence[:start].strip(" -•*\t")
+    after = sentence[end : end + 2]
+    return (opening and after[:1] in (".", ")") and after[1:2] in (" ", "")) or (
+        sentence[start - 1 : start] == "(" and after[:1] == ")"
+    )
 
 
 def _in_name(sentence: str, start: int) -> bool:

@@ -90,6 +90,9 @@ QUESTION_WORDS = _words(
     "explain describe compare show find back kind sort thing things stuff anyway"
 )
 # Titles and roles written before a person's name ("Foreign Secretary Dominic Raab").
+# Honours around a person's name: "Rt Hon Ann Lee MP", "Tom Reed KC".
+HONORIFICS = _words("rt rt. hon hon. right honourable honorable")
+POST_NOMINALS = _words("mp mep msp ms am mla td qc kc obe cbe mbe kbe dbe frs phd jr jr. sr sr.")
 PERSON_TITLES = _words(
     "mr mrs ms miss dr prof professor sir dame lord lady baroness baron king queen prince princess "
     "duke duchess earl countess "

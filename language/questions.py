@@ -326,7 +326,9 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
             if kind not in asks:
                 asks.append(kind)
     noun_asks, plural, noun = _wh_noun(question)
-    wants_list = bool(plural or _LIST_WORDS.search(question)) and Asks.STANCE not in asks[:1]
+    # "on what dates?": several values, not a list of names
+    listable = noun_asks is None or noun_asks in LIST_ITEMS
+    wants_list = bool(plural or _LIST_WORDS.search(question)) and Asks.STANCE not in asks[:1] and listable
     found = expressions(question)
     given = frozenset(e.key for e in found) | frozenset(w.lower() for e in found for w in e.text.split())
     names = frozenset(

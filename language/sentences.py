@@ -61,6 +61,7 @@ _CAPTION_MARK = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
+    r"^(?i:published|updated|posted|last updated|first published|date)\s*:|"  # a page's dateline
     r"^[Bb]y\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|-]|and\b|$)|"
     r"^(?i:reporting|writing|editing|additional reporting|compiled|produced) by\b|"
     r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:is|was) an? (?:\w+ ){0,3}(?:correspondent|reporter|editor|columnist|"

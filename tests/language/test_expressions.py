@@ -162,3 +162,14 @@ def test_a_body_on_a_subject_is_one_name_but_not_a_body_on_a_day() -> None:
     }
     dated = {e.text for e in expressions("The Council on Monday and the Senate on Sept. 3 voted.")}
     assert {"Council", "Senate"} <= dated
+
+
+def test_honours_around_a_name_and_a_body_after_the_are_not_the_person() -> None:
+    got = found("The Chair of the Harbour Committee, Rt Hon Ann Lee MP, replied.")
+    assert ("person", "Ann Lee") in got
+    assert not any(kind == "person" and "Harbour" in text for kind, text in got)
+
+
+def test_the_number_of_a_point_in_a_list_is_no_count() -> None:
+    assert not any(kind == "number" for kind, _ in found("1. halt the ferry licences for Westmoor Lines;"))
+    assert [text for _, text in found("The board must (1) halt and (2) review 12 licences.")] == ["12"]

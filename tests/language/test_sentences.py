@@ -42,6 +42,7 @@ def test_spans_point_into_the_text() -> None:
         ("This article was first published on the Harbour Gazette website.", Flag.PROMPT),
         ("The post Ferry fares rise again appeared first on Coastal Weekly.", Flag.PROMPT),
         ("Island Wire's Noor Haddad and Piet Olsen contributed to this report.", Flag.CREDIT),
+        ("Published: 3 June 2024 · Ministry of Shipping (press release)", Flag.BYLINE),
         (
             "Updated later on June 3, first with the ferry timetable and then with the mayor's reply.",
             Flag.PROMPT,

@@ -168,6 +168,13 @@ _AUXILIARIES = frozenset(
     ]
 )
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
+# A relative clause after a noun: "(the committee) that called…", "(the firm) which had…".
+_RELATIVE_CLAUSE = re.compile(
+    r"(?<=[a-z])(?<!\bsaid)(?<!\bsays)(?<!\bso)\s+(?:that|which|who)\s+"
+    r"(?=(?:\w+ly\s+)?(?:has|have|had|was|were|is|are|\w+ed)\b)[^,?;]*",
+    re.I,
+)
+_COPULA_QUESTION = re.compile(r"^\W*(?:who|what|which\s+\w+)\s+(?:is|was|are|were)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _SCENE = re.compile(
     r"^\W*(?:when|while|after|before|once|as)\b[^,?]*,\s*(?=(?:who|what|when|where|which|why|how|did|does|do|"
@@ -306,6 +313,10 @@ def _asking(question: str) -> str:
 
 
 def _relations(text: str) -> frozenset[str]:
+    """The relations the question asks about, not those of a clause that only says which thing
+    it means ("the committee that called the sum modest": no naming is asked about)."""
+    if not _COPULA_QUESTION.match(text):  # "who is the man who replaced her" asks the clause
+        text = _RELATIVE_CLAUSE.sub(" ", text)
     return frozenset(
         name
         for name, pattern in _TRIGGERS.items()

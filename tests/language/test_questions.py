@@ -123,6 +123,14 @@ def test_which_ones_are_the_plural_noun_asked_about_before() -> None:
     assert others.list_of is Asks.ORGANISATION
 
 
+def test_a_clause_that_says_which_thing_is_meant_asks_no_relation() -> None:
+    asked = analyse("Which MP chairs the harbour committee that called the ferry plan a bad deal?")
+    assert "naming" not in asked.relations
+    # ... unless the question asks who is the one it describes
+    assert analyse("Who is the man who replaced Ann Lee?").relations == {"succession"}
+    assert "leaving" in analyse("Who said that the ferry chief resigned?").relations
+
+
 def test_a_question_that_sets_the_scene_first_asks_only_its_question() -> None:
     # the opening statement's "chosen" is what the asker believes, not the relation asked about
     scene = analyse("Some said the dates were chosen to buy time. What were they waiting for?")

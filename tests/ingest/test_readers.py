@@ -117,3 +117,25 @@ def test_a_folder_with_nothing_to_read_is_one_error_naming_what_was_looked_for(t
     assert str(errors) == f"no articles found in {folder} (looked for {looked_for})"
     (folder / "brief.md").write_text("A brief about ports.\n", encoding="utf-8")
     assert list(expand([folder])) == [folder / "brief.md"]
+
+
+def test_markdown_is_read_as_its_words_with_the_dateline_under_its_heading(tmp_path: Path) -> None:
+    brief = tmp_path / "ferry_rules.md"
+    brief.write_text(
+        "# Ferry rules tightened\n\n"
+        "Published: 3 June 2024 · Ministry of Shipping (press release)\n\n"
+        "The **Ministry of Shipping** today set [new rules](https://example.org/rules) for ferries.\n\n"
+        "The rules cover:\n\n- night crossings;\n- *cargo* limits.\n\n1. first point\n2. second point\n",
+        encoding="utf-8",
+    )
+    raw = read_file(brief, SETTINGS)[0]
+    assert raw.title == "Ferry rules tightened"
+    assert raw.published == "3 June 2024" and raw.publisher == "Ministry of Shipping (press release)"
+    assert "Published" not in raw.text and "*" not in raw.text and "](" not in raw.text
+    assert "The Ministry of Shipping today set new rules for ferries." in raw.text
+    assert "- night crossings;" in raw.text and "- cargo limits." in raw.text
+    assert "1. first point" in raw.text and "2. second point" in raw.text
+    # a .txt file keeps its characters as written
+    note = tmp_path / "ferry_note.txt"
+    note.write_text("Fares rose 5 * 2 per cent, the *board* said.\n", encoding="utf-8")
+    assert "*board*" in read_file(note, SETTINGS)[0].text

@@ -25,7 +25,7 @@ from bot.answer.candidates import Candidate, article_of, candidates
 from bot.answer.disagreement import Disagreement, disagreement
 from bot.answer.followup import first_sentence
 from bot.answer.labels import Labeller, PublisherLabel
-from bot.answer.lists import Item, list_items
+from bot.answer.lists import Item, introduced, list_items
 from bot.answer.perspectives import Section, other_voices, sections
 from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
@@ -185,6 +185,12 @@ class ExtractiveAnswerer:
         # Scores are log-odds of being the answer among these sentences: a margin is a ratio.
         best = max(c.score for c in ranked)
         kept = [c for c in ranked if c.score >= best - p.keep_margin]
+        if qa.wants_list or qa.asks[0] is Asks.OTHER:
+            # "what kinds of equipment…": the best sentence that introduces a list, with its points
+            for cand in kept:
+                points = introduced(cand)
+                if len(points) >= 2:
+                    return Composed([cand], points[: p.max_items])
         if qa.wants_list:
             items = list_items(qa, ranked, p.max_items, p.list_margin)
             if len(items) >= 2:

@@ -248,3 +248,32 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
             if said and (known is None or not known.qualifier):
                 items[expr.key] = Item(_display(expr), expr.key, said, cand, title, in_title=True)
     return list(items.values())[:limit]
+
+
+# A point of a list in a passage: "- Cleaning equipment (3 items)", "2. halt the approvals;".
+_POINT = re.compile(r"^\s*(?:[-•*▪–]|\(?\d{1,2}[.)])\s+(\S.*?)\s*[;,.]?\s*$")
+_POINT_CHARS = 160
+
+
+def introduced(cand: Candidate) -> list[Item]:
+    """The points of the list a sentence introduces ("…fall into the following six categories:"
+    and the lines after it), each an item citing the passage; [] when it introduces none.
+    Short points are flagged as fragments at ingest, so they are read here from the passage."""
+    if not cand.text.rstrip().endswith(":"):
+        return []
+    text = cand.chunks[0].text
+    tail = cand.text.rstrip()[-40:]
+    at = text.find(tail)
+    if at < 0:
+        return []
+    items: list[Item] = []
+    for line in text[at + len(tail) :].splitlines():
+        if not line.strip():
+            continue
+        point = _POINT.match(line)
+        if point is None:
+            break
+        said = point.group(1)
+        said = said if len(said) <= _POINT_CHARS else said[: _POINT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        items.append(Item(said, said.lower(), "", cand, line.strip()))
+    return items

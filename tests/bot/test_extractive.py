@@ -760,3 +760,28 @@ def test_a_speaker_who_only_reports_what_is_asked_is_not_its_answer() -> None:
         _fit("Who criticised the ferry ban?", "After the ferry ban, Ann Lee told reporters it was a mistake.")
         >= KIND
     )
+
+
+def test_a_sentence_that_introduces_a_list_answers_with_its_points() -> None:
+    passages = [
+        passage(
+            "p1",
+            "The harbour board published the new ferry rules on Monday.\n\n"
+            "The rules cover the following four kinds of vessel:\n\n"
+            "- Night ferries\n\n- Cargo barges (2 classes)\n\n- Water taxis\n\n- Tour boats\n\n"
+            "The board will review the rules in 2026.",
+            dense=0.7,
+        ),
+        passage(
+            "p2", "Ferry crews said the rules on kinds of vessel came too late for the summer.", dense=0.6
+        ),
+    ]
+    text = ask("What kinds of vessel do the harbour board's new ferry rules cover?", passages)
+    lines = text.splitlines()
+    assert lines[0].startswith("The rules cover the following four kinds of vessel:")
+    assert [line.split(" [")[0] for line in lines[1:]] == [
+        "- Night ferries",
+        "- Cargo barges (2 classes)",
+        "- Water taxis",
+        "- Tour boats",
+    ]

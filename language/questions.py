@@ -175,6 +175,7 @@ _RELATIVE_CLAUSE = re.compile(
     re.I,
 )
 _COPULA_QUESTION = re.compile(r"^\W*(?:who|what|which\s+\w+)\s+(?:is|was|are|were)\b", re.I)
+_TRAILING_WH = re.compile(r":\s*(why|when|where|who|how)\W*$", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _SCENE = re.compile(
     r"^\W*(?:when|while|after|before|once|as)\b[^,?]*,\s*(?=(?:who|what|when|where|which|why|how|did|does|do|"
@@ -288,6 +289,10 @@ def _kinds(text: str) -> list[Asks]:
     for sentence in _SENTENCE.split(text):
         # "When X did Y, who ...?": the opening "when" sets the scene, the question comes after it
         sentence = _SCENE.sub("", sentence)
+        # "Which metals did X restrict: why?" (a bare follow-up read onto its question) asks why
+        trailing = _TRAILING_WH.search(sentence)
+        if trailing:
+            sentence = f"{trailing.group(1)} {sentence[: trailing.start()]}"
         for asks, pattern in _RULES:
             if pattern.search(sentence) and asks not in found:
                 found.append(asks)

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.unit
         ("When did the new pier open?", Asks.TIME),
         ("what year was the port authority founded?", Asks.TIME),
         ("from when do the new ferry rules apply?", Asks.TIME),
+        ("Which boats did the port ban in May: why?", Asks.REASON),
         ("How long will the repairs take?", Asks.DURATION),
         ("How much did the council pay for the ferry?", Asks.AMOUNT),
         ("How many passengers used the ferry in 2023?", Asks.NUMBER),

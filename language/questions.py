@@ -106,7 +106,8 @@ _RULES: tuple[tuple[Asks, re.Pattern[str]], ...] = tuple(
         (
             Asks.TIME,
             r"^\W*when\b|\b(?:and|but) when\b|\bwhat (?:year|date|month|day|time)\b|"
-            r"\b(?:which|since|by|until|in) (?:what )?(?:year|date|month)\b|\b(?:since|by|from|until|till|as of|starting) when\b|"
+            r"\b(?:which|since|by|until|in) (?:what )?(?:year|date|month)\b|"
+            r"\b(?:since|by|from|until|till|as of|starting) when\b|"
             r"\bhow long ago\b",
         ),
         (

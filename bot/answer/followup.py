@@ -65,7 +65,9 @@ _DEMONSTRATIVE = re.compile(
     re.I,
 )
 _IT = re.compile(
-    r"\b(?:was|is|did|does|will|would|could|can|has|had)\s+it\b(?!\s+(?:true|possible|likely)\b)", re.I
+    r"\b(?:was|is|did|does|will|would|could|can|has|had)\s+it\b(?!\s+(?:true|possible|likely)\b)|"
+    r"\b(?:on|about|for|of|against|to|with|behind|from|by|over)\s+it\W*$",  # "who was quoted on it?"
+    re.I,
 )
 # "why did they do that?" takes the previous question's action.
 _DO_THAT = re.compile(

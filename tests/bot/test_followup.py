@@ -83,6 +83,12 @@ def test_a_followup_that_names_something_is_still_a_followup() -> None:
     assert "Gull Lines" in reading.text and "pier" in reading.context
 
 
+def test_it_ending_the_question_points_back() -> None:
+    assert is_followup("who's the minister quoted on it?")
+    reading = read_followup("what did the union say about it?", turns("What does the new ferry levy charge?"))
+    assert "levy" in reading.context
+
+
 def test_the_topic_is_carried_in_lower_case_so_it_never_counts_as_a_name() -> None:
     history = turns("How did Westmoor's Harbour Board react to the ferry strike?")
     reading = read_followup("who said that?", history)

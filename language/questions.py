@@ -419,6 +419,8 @@ def excluding_earlier(qa: QuestionAnalysis, earlier: Sequence[str]) -> QuestionA
 
 
 # "When did Ann Lee sign…": the verb after a named subject.
+# The term "take effect", "come into force", "enter into force" all read as.
+_TAKING_EFFECT = "effect"
 _WHEN_DID = re.compile(
     r"^\W*[Ww]hen (?:did|does|do|will|would) (?:the )?(?:[A-Z][\w.'’-]*\s+){1,4}([a-z]{3,})\b"
 )
@@ -427,6 +429,8 @@ _WHEN_DID = re.compile(
 def asked_act(question: str) -> str:
     """The act a "when did X do…" question asks the date of, as a term ("sign" in "When did
     Ann Lee sign the bill?"); "" for any other question."""
+    if _TAKING_EFFECT in terms(question):
+        return _TAKING_EFFECT  # "when was the ban to come into force?": the date it takes effect
     match = _WHEN_DID.match(question)
     if match is None or match.group(1).lower() in FUNCTION_WORDS:
         return ""

@@ -153,6 +153,7 @@ def test_what_a_thing_is_called_asks_for_its_title() -> None:
 def test_when_did_x_do_it_names_the_act() -> None:
     assert asked_act("When did Ann Lee sign the ferry bill?") == "sign"
     assert asked_act("When did the Harbour Board ban night ferries?") == "ban"
+    assert asked_act("When was the ferry levy supposed to come into force?") == "effect"
     assert asked_act("When was the ferry bill signed?") == ""
     assert asked_act("How did Ann Lee sign it?") == ""
 

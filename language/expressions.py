@@ -140,6 +140,8 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,6}s?$")
 _NAME_PREFIX = re.compile(r"^(?:[OD]['’]|Ma?c)(?=[A-Z])")
 _SPACE = re.compile(r"\s+")
 _NOT_A_NAME = re.compile(r"^[A-Z][a-z]{3,}(?:ing|ly)$")
+# "We've", "It’s", "They're": a function word and its verb, no name.
+_CONTRACTION = re.compile(r"^([A-Za-z]+)['’](?:ve|re|ll|d|m|s)$")
 _POSSESSOR = re.compile(r"(\S+?)(['’]s)\s+")  # "China's " opening a longer run
 _NAME_BEFORE_NUMBER = re.compile(r"\b([A-Z][\w'’-]*) $")
 _DATE_LEAD = re.compile(r"^(?:in|on|since|until|by|from)\s+", re.I)
@@ -223,6 +225,11 @@ def countries(text: str) -> dict[str, str]:
 
 def _is_title(word: str) -> bool:
     return word.lower().rstrip(".") in PERSON_TITLES
+
+
+def _contracted(token: str) -> bool:
+    match = _CONTRACTION.match(token)
+    return match is not None and match.group(1).lower() in FUNCTION_WORDS
 
 
 def _strip_leading(tokens: list[str]) -> list[str]:
@@ -415,6 +422,7 @@ def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]
                 tokens[0].lower() in FUNCTION_WORDS
                 or tokens[0].lower() in common
                 or _NOT_A_NAME.match(tokens[0])
+                or _contracted(tokens[0])
             ):
                 start = sentence.index(tokens[1], start) if len(tokens) > 1 else run_end
                 tokens = tokens[1:]

@@ -53,6 +53,14 @@ _CAPTION = re.compile(
     r"standing|holding|visiting|addressing)\b(?![^.]*\b(?:said|says|told|is|are|was|were|has|have|had|"
     r"will|would|can|could|did|does)\b)",
 )
+# "Ann Lee, the harbour minister, is photographed in Westmoor, May 3." / "…, giving evidence to
+# the committee in July.": a name and an aside, then a picture's participle and no verb.
+_CAPTION_AFTER_ASIDE = re.compile(
+    r"^[A-Z][^.;:]{0,140}?,\s+(?:is |are )?(?:pictured|photographed|arriving|leaving|speaking|"
+    r"giving evidence|attending|walking|gesturing|posing|waving|shaking hands|sitting|standing|"
+    r"holding|addressing)\b(?![^.]*\b(?:said|says|told|is|are|was|were|has|have|had|will|would|"
+    r"can|could|did|does|that)\b)"
+)
 _CAPTION_MARK = re.compile(
     r"\((?:photo|image|picture|pictured|credit|file)\b[^)]*\)|\b(?:photograph|photo|image|picture)\s*:|"
     r"\((?:[A-Z][\w.'’-]+\s?){1,3}/\s?(?:[A-Z][\w.&-]*\s?){1,3}\)|"  # "(Ann Lee/PA)": photographer/agency
@@ -61,7 +69,7 @@ _CAPTION_MARK = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"^(?i:published|updated|posted|last updated|first published|date)\s*:|"  # a page's dateline
+    r"^(?i:published|updated|posted|last updated|first published|date|original title)\s*:|"  # a dateline
     r"^[Bb]y\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[,|-]|and\b|$)|"
     r"^(?i:reporting|writing|editing|additional reporting|compiled|produced) by\b|"
     r"^(?:[A-Z][\w.'’-]+\s+){1,3}(?:is|was) an? (?:\w+ ){0,3}(?:correspondent|reporter|editor|columnist|"
@@ -170,7 +178,7 @@ def flags(sentence: str, title: str = "") -> Flag:
     text = tidy(sentence)
     found = Flag(0)
     words = _WORD.findall(text)
-    if _CAPTION.search(text) or _CAPTION_MARK.search(text):
+    if _CAPTION.search(text) or _CAPTION_MARK.search(text) or _CAPTION_AFTER_ASIDE.search(text):
         found |= Flag.CAPTION
     if _BYLINE.search(text):
         found |= Flag.BYLINE

@@ -173,3 +173,8 @@ def test_honours_around_a_name_and_a_body_after_the_are_not_the_person() -> None
 def test_the_number_of_a_point_in_a_list_is_no_count() -> None:
     assert not any(kind == "number" for kind, _ in found("1. halt the ferry licences for Westmoor Lines;"))
     assert [text for _, text in found("The board must (1) halt and (2) review 12 licences.")] == ["12"]
+
+
+def test_a_contracted_pronoun_is_no_name() -> None:
+    assert found("“We’ve never trusted the ferry firm,” Ann Lee said.") == {("person", "Ann Lee")}
+    assert ("name", "It") not in found("It’s a mistake, the Harbour Board said.")

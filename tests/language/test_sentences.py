@@ -43,6 +43,9 @@ def test_spans_point_into_the_text() -> None:
         ("The post Ferry fares rise again appeared first on Coastal Weekly.", Flag.PROMPT),
         ("Island Wire's Noor Haddad and Piet Olsen contributed to this report.", Flag.CREDIT),
         ("Published: 3 June 2024 · Ministry of Shipping (press release)", Flag.BYLINE),
+        ("Original title: Westmoor closes its pier", Flag.BYLINE),
+        ("Ann Lee, head of the Harbour Board, is photographed in Westmoor, Thursday, May 2.", Flag.CAPTION),
+        ("The board's chair, Tom Reed, giving evidence to the ferry committee in July.", Flag.CAPTION),
         (
             "Updated later on June 3, first with the ferry timetable and then with the mayor's reply.",
             Flag.PROMPT,
@@ -82,6 +85,8 @@ def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None
         "Tourism contributed to the harbour's recovery after the storm, the board said.",
         "The harbour board updated its ferry rules on Monday after the storm.",
         "Correction of the timetable errors took the board two weeks, its chair said.",
+        "Tom Reed spoke to the committee, giving evidence that the pier was safe.",
+        "The harbour minister, who was angry, is seen as a moderate.",
     ],
 )
 def test_statements_are_not_flagged(sentence: str) -> None:

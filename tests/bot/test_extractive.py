@@ -785,3 +785,9 @@ def test_a_sentence_that_introduces_a_list_answers_with_its_points() -> None:
         "- Water taxis",
         "- Tour boats",
     ]
+
+
+def test_a_sentence_giving_the_reason_in_so_many_words_states_one() -> None:
+    question = "Why did the council close the pier?"
+    assert _fit(question, "The official reason was that the pier was unsafe.") > 0
+    assert _fit(question, "The council closed the pier on Monday.") == 0

@@ -290,10 +290,15 @@ def _classify(tokens: list[str], before: str, after: str) -> tuple[Kind, list[st
         # "Mayor of Westmoor Ann Lee": the name is what follows the last title or connector,
         # less a place that opens it
         rest = tokens[titles[-1] + 1 :]
-        if len(rest) >= 3 and (country(rest[0]) or rest[0].lower() in _subdivisions()):
+        # "Mayor of Westmoor Ann Lee", "Secretary of State Mike Pompeo": the office's domain,
+        # then the name
+        if len(rest) >= 3 and (
+            country(rest[0]) or rest[0].lower() in _subdivisions() or lowered[titles[-1]] in ("of", "for")
+        ):
             rest = rest[1:]
-        # "Chair of the Board": after "the" comes a body, not a person
-        body = lowered[titles[-1]] == "the"
+        # "Chair of the Board": after "the" comes a body, not a person; "Chief of Staff",
+        # "Secretary of State": one word after "of" is the office's domain
+        body = lowered[titles[-1]] == "the" or (lowered[titles[-1]] in NAME_CONNECTORS and len(rest) == 1)
         if rest and len(rest) <= 3 and not body and not any(w.lower() in ORGANISATION_HEADS for w in rest):
             return Kind.PERSON, rest
     if before in PERSON_TITLES and len(tokens) <= 4 and not any(w in ORGANISATION_HEADS for w in lowered):
@@ -439,6 +444,8 @@ def _names(sentence: str, common: frozenset[str] | set[str]) -> list[Expression]
         before = before_match.group(1).lower().rstrip(".") if before_match else ""
         after = after_match.group(1).lower() if after_match else ""
         kind, words = _classify(tokens, before, after)
+        if kind is Kind.PERSON and all(w.lower() in common or w.lower() in TITLE_MODIFIERS for w in words):
+            kind = Kind.NAME  # "Foreign Trade", "Development Cooperation": words, not a name
         if not words or len(" ".join(words).strip(".,'’()")) < 2:
             continue  # a role, or a lone letter ("BN(O)": no "O")
         first = sentence.index(words[0], start)

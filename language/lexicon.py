@@ -125,7 +125,8 @@ ORGANISATION_HEADS = _words(
     "organization alliance coalition fund trust regulator exchange commissioner cabinet directorate "
     "secretariat inspectorate executive unit division command force forces army navy police "
     "intelligence industries holdings partners consultancy advisors advisers airlines motors energy "
-    "electric electronics semiconductor semiconductors mobile wireless broadband"
+    "electric electronics semiconductor semiconductors mobile wireless broadband undertaking "
+    "consortium partnership observatory"
 )
 # Words that end a place name ("Downing Street", "Salisbury Plain").
 PLACE_HEADS = _words(

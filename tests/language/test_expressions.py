@@ -178,3 +178,18 @@ def test_the_number_of_a_point_in_a_list_is_no_count() -> None:
 def test_a_contracted_pronoun_is_no_name() -> None:
     assert found("“We’ve never trusted the ferry firm,” Ann Lee said.") == {("person", "Ann Lee")}
     assert ("name", "It") not in found("It’s a mistake, the Harbour Board said.")
+
+
+def test_an_offices_domain_is_not_part_of_the_name_after_it() -> None:
+    assert ("person", "Ann Lee") in found("Mayor of Westmoor Ann Lee opened the pier.")
+    assert ("person", "Tom Reed") in found("Secretary of State Tom Reed said so.")
+    # "Chief of Staff" names an office, nobody called Staff
+    assert not any(kind == "person" for kind, _ in found("The mayor's Chief of Staff could nudge it."))
+
+
+def test_words_the_article_writes_in_lower_case_make_no_persons_name() -> None:
+    common = frozenset({"development", "cooperation"})
+    got = found("The Minister for Shipping and Development Cooperation, Ann Lee, replied.", common)
+    assert ("person", "Ann Lee") in got and not any(
+        t == "Development Cooperation" for k, t in got if k == "person"
+    )

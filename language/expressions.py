@@ -118,7 +118,13 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.YEAR, re.compile(r"(?<![\d$£€.,])\b(?:1[89]|20)\d{2}s?\b(?![,.]?\d)")),
     (
         Kind.NUMBER,
-        re.compile(rf"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?\b|\b(?:{_NUMWORD})\b", re.I),
+        re.compile(
+            r"(?<![\w.])\d+(?:\.\d+)?\s?(?:\^|\*\*)\s?\d+\b"  # "10^26": in scientific notation
+            r"|(?<![\w.])10[⁰¹²³⁴⁵⁶⁷⁸⁹]+"
+            r"|(?<![\w.])\d+(?:\.\d+)?e\d+\b"
+            rf"|(?<![\w.])\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?\b|\b(?:{_NUMWORD})\b",
+            re.I,
+        ),
     ),
 )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from language.agents import asked_agent
-from language.expressions import NAMES, Expression, Kind, expressions
+from language.expressions import NAMES, Expression, Kind, expressions, is_money
 from language.lexicon import (
     AMOUNT_NOUNS,
     FUNCTION_WORDS,
@@ -176,6 +176,10 @@ _RELATIVE_CLAUSE = re.compile(
     re.I,
 )
 _COPULA_QUESTION = re.compile(r"^\W*(?:who|what|which\s+\w+)\s+(?:is|was|are|were)\b", re.I)
+_HOW_ADJECTIVE = re.compile(r"\bhow (big|large|high|low|expensive|costly|severe|far|steep|heavy)\b", re.I)
+# "what amount of compute": a quantity, unless what is measured is money
+_MONEY_NOUNS = frozenset({"money", "cash", "capital", "aid", "support", "damages"})
+_AMOUNT_OF = re.compile(r"\b(?:what|which) amount of (\w+)", re.I)
 _TRAILING_WH = re.compile(r":\s*(why|when|where|who|how)\W*$", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _SCENE = re.compile(
@@ -304,6 +308,9 @@ def _kinds(text: str) -> list[Asks]:
         found.insert(0 if not found or found == [Asks.YES_NO] else len(found), noun_asks)
     if len(found) > 1 and Asks.YES_NO in found:
         found.remove(Asks.YES_NO)
+    measured = _AMOUNT_OF.search(text)
+    if measured and Asks.AMOUNT in found and not _money_word(measured.group(1)):
+        found[found.index(Asks.AMOUNT)] = Asks.NUMBER
     # "What did X reckon it would cost?" asks for the amount more than for the opinion.
     if found and found[0] is Asks.STANCE and len(found) > 1 and found[1] in _CONCRETE:
         found[0], found[1] = found[1], found[0]
@@ -328,6 +335,15 @@ def _relations(text: str) -> frozenset[str]:
         for name, pattern in _TRIGGERS.items()
         if pattern.search(_IDIOMS[name].sub(" ", text) if name in _IDIOMS else text)
     )
+
+
+def _money_word(word: str) -> bool:
+    return is_money(word) or word.lower() in AMOUNT_NOUNS or word.lower() in _MONEY_NOUNS
+
+
+def _form_words(question: str) -> frozenset[str]:
+    """The stems of the words that make "how large / big / high / far" a question for a size."""
+    return frozenset(stem(m.group(1).lower()) for m in _HOW_ADJECTIVE.finditer(question))
 
 
 def analyse(question: str, context: str = "") -> QuestionAnalysis:
@@ -359,7 +375,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         asks=tuple(asks),
         wants_list=wants_list,
         list_of=(noun_asks or Asks.OTHER) if wants_list else None,
-        terms=frozenset(terms(question)),
+        terms=frozenset(terms(question)) - _form_words(question),
         context=frozenset(terms(context)) - frozenset(terms(question)),
         names=names,
         given=given,

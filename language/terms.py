@@ -38,7 +38,12 @@ def words(text: str) -> list[str]:
 
 
 def is_content(word: str) -> bool:
-    return len(word) > 1 and word not in FUNCTION_WORDS and word not in QUESTION_WORDS
+    # "what's", "it's", "we've": a function word with its verb
+    base = _CONTRACTED.sub("", word)
+    return len(base) > 1 and base not in FUNCTION_WORDS and base not in QUESTION_WORDS
+
+
+_CONTRACTED = re.compile(r"['’](?:s|ve|re|ll|d|m)$")
 
 
 _SAME = {variant: word for word, variants in SAME_MEANING.items() for variant in variants}

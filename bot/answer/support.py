@@ -24,6 +24,7 @@ from bot.answer.scoring import new_expressions
 from language.expressions import Kind, country
 from language.lexicon import FUNCTION_WORDS
 from language.questions import ANSWERED_BY, QuestionAnalysis, states_relation
+from language.terms import stem
 from vectorstore.retrieval import Passage
 
 # How many of the best sentences an answer may come from.
@@ -47,8 +48,12 @@ class Verdict:
 
 
 def missing_names(qa: QuestionAnalysis, passages: Sequence[Passage]) -> list[str]:
-    """Names of two or more words in the question with a distinctive word no passage contains."""
-    text = " ".join(p.text for p in passages).lower()
+    """Names of two or more words in the question with a distinctive word no passage contains
+    (nor its article's title or publisher: "the Commons committee" is named in its report's title)."""
+    text = " ".join(
+        f"{p.text} {p.chunk.metadata.get('title') or ''} {p.chunk.metadata.get('publisher') or ''}"
+        for p in passages
+    ).lower()
     missing = []
     for expr in qa.expressions:
         if expr.kind not in _NAME_KINDS or " " not in expr.text:
@@ -94,10 +99,16 @@ def first_answering(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Candid
     return None
 
 
+# Verbs that say little of what a question is about ("how large can the fines get").
+_LIGHT_VERBS = frozenset(
+    stem(w) for w in ("get", "gets", "got", "make", "makes", "made", "take", "put", "give", "go")
+)
+
+
 def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:
     """The question's rarest words among the sentences (its most specific ones: "fishermen" in
     "how much did the fishermen pay the harbour authority?"), of those some sentence holds."""
-    counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms}
+    counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms - _LIGHT_VERBS}
     present = sorted((n, t) for t, n in counts.items() if n)
     # a word most of the sentences hold (the story's subject) says nothing specific; among a
     # handful of sentences, every word is in most of them

@@ -791,3 +791,24 @@ def test_a_sentence_giving_the_reason_in_so_many_words_states_one() -> None:
     question = "Why did the council close the pier?"
     assert _fit(question, "The official reason was that the pier was unsafe.") > 0
     assert _fit(question, "The council closed the pier on Monday.") == 0
+
+
+def test_a_name_in_the_articles_title_is_no_missing_name() -> None:
+    passages = [
+        passage(
+            "t1",
+            "The Rt Hon Ann Lee MP, Chair of the Committee, said the ferry rules were overdue.",
+            title="Harbour Committee report on ferry safety",
+        )
+    ]
+    text = ask("Which MP chairs the Harbour Committee that wrote the ferry safety report?", passages)
+    assert "Ann Lee" in first_sentence(text)
+
+
+def test_how_large_can_the_fines_get_is_about_the_fines() -> None:
+    # "large" and "get" are the question's form: a sentence holding them is no more about it
+    passages = [
+        passage("f1", "Operators that break the rules could face penalties of up to £18 million.", dense=0.6),
+        passage("f2", "The large new ferry will get a second deck, the harbour board said.", dense=0.7),
+    ]
+    assert "£18 million" in first_sentence(ask("How large can the fines get?", passages))

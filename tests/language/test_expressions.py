@@ -193,3 +193,8 @@ def test_words_the_article_writes_in_lower_case_make_no_persons_name() -> None:
     assert ("person", "Ann Lee") in got and not any(
         t == "Development Cooperation" for k, t in got if k == "person"
     )
+
+
+def test_numbers_in_scientific_notation_are_one_number() -> None:
+    got = found("Models trained with more than 10^26 operations, or 10²⁶, or 1e26, must be reported.")
+    assert {("number", "10^26"), ("number", "10²⁶"), ("number", "1e26")} <= got

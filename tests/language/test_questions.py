@@ -19,6 +19,8 @@ pytestmark = pytest.mark.unit
         ("When did the new pier open?", Asks.TIME),
         ("what year was the port authority founded?", Asks.TIME),
         ("from when do the new ferry rules apply?", Asks.TIME),
+        ("Above what amount of computing power must ferry models be reported?", Asks.NUMBER),
+        ("What amount of money did the council pay?", Asks.AMOUNT),
         ("Which boats did the port ban in May: why?", Asks.REASON),
         ("How long will the repairs take?", Asks.DURATION),
         ("How much did the council pay for the ferry?", Asks.AMOUNT),
@@ -165,3 +167,8 @@ def test_a_relation_whose_actor_the_question_names_needs_that_actor() -> None:
     assert not states_relation("ruling", "The ministry's decision on ferries came in May.", question)
     # without an actor in the question, the relation's words are enough
     assert states_relation("ruling", "The ministry's decision on ferries came in May.", "How was it decided?")
+
+
+def test_the_words_of_the_questions_form_are_not_what_it_is_about() -> None:
+    qa = analyse("How large can the fines get? What's the new levy called?")
+    assert not {"larg", "what", "what'"} & qa.terms and {"fine", "levi"} <= qa.terms

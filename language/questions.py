@@ -180,6 +180,11 @@ _HOW_ADJECTIVE = re.compile(r"\bhow (big|large|high|low|expensive|costly|severe|
 # "what amount of compute": a quantity, unless what is measured is money
 _MONEY_NOUNS = frozenset({"money", "cash", "capital", "aid", "support", "damages"})
 _AMOUNT_OF = re.compile(r"\b(?:what|which) amount of (\w+)", re.I)
+# Auxiliaries that make "what"/"which" the object ("what did the report say"); not the copula
+# ("what was the target year", "which is the biggest firm" still name what is asked).
+_DO_SUPPORT = frozenset(
+    {"do", "does", "did", "will", "would", "can", "could", "should", "must", "might", "may"}
+)
 _TRAILING_WH = re.compile(r":\s*(why|when|where|who|how)\W*$", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _SCENE = re.compile(
@@ -259,7 +264,10 @@ def _wh_noun(text: str) -> tuple[Asks | None, bool, str]:
     for match in _WH_WORD.finditer(text):
         phrase: list[str] = []
         following = ""
-        for word in words(text[match.end() :])[:_NOUN_REACH]:
+        after = words(text[match.end() :])[:_NOUN_REACH]
+        if after and after[0] in _DO_SUPPORT:
+            continue  # "what do providers have to do": "what" is the object, no noun follows it
+        for word in after:
             if word in FUNCTION_WORDS and word not in _PRONOUN_NOUNS:
                 if phrase:
                     following = word

@@ -29,7 +29,7 @@ from bot.answer.lists import Item, introduced, list_items
 from bot.answer.perspectives import Section, other_voices, sections
 from bot.answer.scoring import Weights, fitted_weights, rank
 from bot.answer.sources import citation
-from bot.answer.support import CONCRETE, corroborating, first_answering, states_kind, verdict
+from bot.answer.support import BEST, CONCRETE, corroborating, first_answering, states_kind, verdict
 from bot.answer.types import Answer, Citation, Claim, Difference, Question
 from language.expressions import NAMES, Kind, expressions
 from language.questions import Asks, QuestionAnalysis, analyse, excluding_earlier
@@ -41,6 +41,8 @@ from vectorstore.retrieval import Passage, overlap
 
 logger = logging.getLogger(__name__)
 
+# A list of points answers a list question from further down when it names two of its items.
+_NAMED_POINTS = 2 / 3
 # Questions whose answer is one fact: the answer stays short.
 VALUE_KINDS = frozenset({Kind.DATE, Kind.YEAR, Kind.DURATION, Kind.AMOUNT, Kind.NUMBER})
 # Questions whose answer goes on after the sentence that reports the event.
@@ -187,7 +189,11 @@ class ExtractiveAnswerer:
         kept = [c for c in ranked if c.score >= best - p.keep_margin]
         if qa.wants_list or qa.asks[0] is Asks.OTHER:
             # "what kinds of equipment…": the best sentence that introduces a list, with its points
-            for cand in kept:
+            # a list question takes a list of points that name what it asks for from any of the
+            # best sentences; an open "what" question only from those close to the best
+            near = [c for c in ranked if c.score >= best - p.keep_margin]
+            named = [c for c in ranked[:BEST] if c.features.get("items", 0.0) >= _NAMED_POINTS]
+            for cand in [*near, *(c for c in named if qa.wants_list and c not in near)]:
                 points = introduced(cand)
                 if len(points) >= 2:
                     return Composed([cand], points[: p.max_items])

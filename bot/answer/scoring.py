@@ -21,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.answer.candidates import Candidate
-from bot.answer.lists import stated_items
+from bot.answer.lists import introduced, stated_items
 from language.agents import other_agent
-from language.expressions import NAMES, Expression, Kind, country, is_money
+from language.expressions import NAMES, Expression, Kind, country, expressions, is_money
 from language.lexicon import (
     AMOUNT_NOUNS,
     CAUSE_MARKERS,
@@ -256,6 +256,11 @@ def new_items(qa: QuestionAnalysis, cand: Candidate) -> int:
     if not qa.wants_list:
         return 0
     kinds = LIST_ITEMS[qa.list_of or Asks.OTHER]
+    points = introduced(cand)
+    if points:  # "The other bodies are:" names its items in the points after it
+        return len(
+            {e.key for p in points for e in expressions(p.name) if e.kind in kinds and e.key not in qa.given}
+        )
     found = [e for e in cand.expressions if e.kind in kinds and e.key not in qa.given]
     return len({e.key for e, _ in stated_items(qa, cand.text, found)})
 

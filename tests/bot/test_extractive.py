@@ -812,3 +812,19 @@ def test_how_large_can_the_fines_get_is_about_the_fines() -> None:
         passage("f2", "The large new ferry will get a second deck, the harbour board said.", dense=0.7),
     ]
     assert "£18 million" in first_sentence(ask("How large can the fines get?", passages))
+
+
+def test_a_list_question_takes_a_list_of_points_naming_its_items_from_further_down() -> None:
+    passages = [
+        passage(
+            "b1",
+            "The Harbour Authority of Westmoor, acting with four other bodies, issued the Ferry Safety "
+            "Rules for the Management of Night Crossings on Monday. The other issuing bodies are:\n\n"
+            "- the Ministry of Shipping;\n\n- the Ministry of Fisheries;\n\n- the Coast Guard Agency;\n\n"
+            "- the Port Police Service.",
+            dense=0.7,
+        ),
+    ]
+    text = ask("Besides the Harbour Authority, which bodies issued the ferry safety rules?", passages)
+    assert text.startswith("The other issuing bodies are:")
+    assert "- the Ministry of Fisheries" in text and "- the Port Police Service" in text

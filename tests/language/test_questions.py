@@ -54,6 +54,7 @@ def test_two_part_questions_ask_two_things() -> None:
         ("Which others did it name?", True, Asks.OTHER),
         ("Which agencies blocked apps?", True, Asks.ORGANISATION),
         ("Which rule took effect first, and on what dates?", False, None),
+        ("What do ferry operators have to do with the old boats?", False, None),
         ("Which of the mayor's aides was also at the meeting?", False, None),
         ("Which company won the tender?", False, None),
     ],

@@ -19,7 +19,6 @@ DEV_QUESTIONS_MORE = SHARED / "eval" / "dev_questions_more.json"
 # The project's own evaluation data: a second corpus with its questions, and conversations.
 OWN_EVAL = REPO / "data" / "eval"
 APPS_CORPUS = REPO / "data" / "corpus_apps"
-CHIPS_CORPUS = REPO / "data" / "corpus_chips"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

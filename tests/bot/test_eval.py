@@ -27,7 +27,6 @@ from bot.evaluation import (
 from bot.settings import Secrets, Settings
 from tests.conftest import (
     APPS_CORPUS,
-    CHIPS_CORPUS,
     DEV_QUESTIONS,
     DEV_QUESTIONS_MORE,
     OWN_EVAL,
@@ -35,6 +34,8 @@ from tests.conftest import (
 )
 from vectorstore.records import ArticleRecord
 from vectorstore.settings import VectorStoreSettings
+
+REPO_DATA = APPS_CORPUS.parent
 
 
 def article(article_id: str, *origins: dict[str, str | int]) -> ArticleRecord:
@@ -237,10 +238,25 @@ def apps_service(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Ans
     return own_corpus_service(tmp_path_factory, embedder, APPS_CORPUS)
 
 
-@pytest.fixture(scope="module")
-def chips_service(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> AnswerService:
-    """The held-out third corpus, official statements (data/corpus_chips)."""
-    return own_corpus_service(tmp_path_factory, embedder, CHIPS_CORPUS)
+# The held-out corpora of official statements (written blind to the method): their question
+# sets and threads, with floors a little under what the answerer reaches (docs/answering.md).
+HELD_OUT = {
+    "corpus_chips": (
+        "chips",
+        {"keyword accuracy": 0.62, "hit@4": 0.9, "list item recall": 0.6, "abstention": 0.5},
+        {"keyword accuracy": 0.5, "hit@4": 0.75},
+    ),
+    "corpus_ai": ("ai", {"keyword accuracy": 0.58, "hit@4": 0.9}, {"keyword accuracy": 0.6, "hit@4": 0.75}),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(HELD_OUT))
+def held_out(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, embedder: Any
+) -> tuple[str, AnswerService]:
+    """One of the held-out corpora (data/corpus_chips, data/corpus_ai), ingested."""
+    name: str = request.param
+    return name, own_corpus_service(tmp_path_factory, embedder, REPO_DATA / name)
 
 
 @pytest.mark.integration
@@ -258,16 +274,14 @@ def test_the_second_corpus_stays_above_its_floors(apps_service: AnswerService) -
 
 @pytest.mark.integration
 @pytest.mark.slow
-def test_the_official_statements_corpus_stays_above_its_floors(chips_service: AnswerService) -> None:
-    articles = chips_service.retriever.index.list_articles()
-    report = evaluate(load_questions(OWN_EVAL / "chips_questions.json"), traced(chips_service), articles)
-    assert_floors(
-        report,
-        {"keyword accuracy": 0.66, "hit@4": 0.9, "list item recall": 0.6, "abstention": 0.5},
-        {"false abstention": 0.08},
-    )
-    threads = evaluate(load_questions(OWN_EVAL / "chips_conversations.json"), traced(chips_service), articles)
-    assert_floors(threads, {"keyword accuracy": 0.37, "hit@4": 0.6}, {"false abstention": 0.15})
+def test_the_held_out_statements_corpora_stay_above_their_floors(held_out: tuple[str, AnswerService]) -> None:
+    name, service = held_out
+    prefix, floors, thread_floors = HELD_OUT[name]
+    articles = service.retriever.index.list_articles()
+    report = evaluate(load_questions(OWN_EVAL / f"{prefix}_questions.json"), traced(service), articles)
+    assert_floors(report, floors, {"false abstention": 0.1})
+    threads = evaluate(load_questions(OWN_EVAL / f"{prefix}_conversations.json"), traced(service), articles)
+    assert_floors(threads, thread_floors, {"false abstention": 0.2})
 
 
 @pytest.mark.integration

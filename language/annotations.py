@@ -18,7 +18,7 @@ from language.sentences import Flag, sentence_spans, tidy
 logger = logging.getLogger(__name__)
 
 # Bump when a rule of sentences.py or expressions.py changes what is stored.
-VERSION = 20
+VERSION = 21
 METADATA_KEY = "sentences"
 _KINDS = list(Kind)
 

@@ -61,6 +61,12 @@ _CAPTION_AFTER_ASIDE = re.compile(
     r"holding|addressing)\b(?![^.]*\b(?:said|says|told|is|are|was|were|has|have|had|will|would|"
     r"can|could|did|does|that)\b)"
 )
+_LIST_POINT = re.compile(r"^(?:[-•*▪–]|\(?\d{1,2}[.)])\s+\S")
+_VALUE = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|"
+    r"thousand|million|billion|half|dozen)\b",
+    re.I,
+)
 _CAPTION_MARK = re.compile(
     r"\((?:photo|image|picture|pictured|credit|file)\b[^)]*\)|\b(?:photograph|photo|image|picture)\s*:|"
     r"\((?:[A-Z][\w.'’-]+\s?){1,3}/\s?(?:[A-Z][\w.&-]*\s?){1,3}\)|"  # "(Ann Lee/PA)": photographer/agency
@@ -193,6 +199,10 @@ def flags(sentence: str, title: str = "") -> Flag:
     # Headlines and captions: title case, or short, unfinished and without articles ("MI5 warns
     # MPs about spy"), which prose keeps ("The move followed a review" lost only its full stop).
     headlinese = unterminated and len(words) <= _HEADLINE_WORDS and not _ARTICLES & {w.lower() for w in words}
+    # a point of a list that states a value ("- the prohibitions: after six months;") is a fact,
+    # however short and unfinished
+    if _LIST_POINT.match(text) and _VALUE.search(text):
+        return found
     if (title and _same_text(text, title)) or (_title_case(words) and unterminated) or headlinese:
         found |= Flag.HEADLINE
     lower = sum(1 for w in words if w[0].islower())

@@ -87,6 +87,9 @@ def test_a_headline_repeated_as_the_first_line_is_flagged_by_the_title() -> None
         "Correction of the timetable errors took the board two weeks, its chair said.",
         "Tom Reed spoke to the committee, giving evidence that the pier was safe.",
         "The harbour minister, who was angry, is seen as a moderate.",
+        # a point of a list that states a value is a fact, however short
+        "- night crossings: after six months;",
+        "- 12 March 2024: consultation closes",
     ],
 )
 def test_statements_are_not_flagged(sentence: str) -> None:

@@ -101,14 +101,16 @@ def first_answering(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> Candid
 
 # Verbs that say little of what a question is about ("how large can the fines get").
 _LIGHT_VERBS = frozenset(
-    stem(w) for w in ("get", "gets", "got", "make", "makes", "made", "take", "put", "give", "go")
+    stem(w)
+    for w in ("get", "gets", "got", "make", "makes", "made", "take", "put", "give", "go", "want", "look")
 )
 
 
 def focus_terms(qa: QuestionAnalysis, ranked: Sequence[Candidate]) -> set[str]:
     """The question's rarest words among the sentences (its most specific ones: "fishermen" in
     "how much did the fishermen pay the harbour authority?"), of those some sentence holds."""
-    counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms - _LIGHT_VERBS}
+    # the years it names are checked on their own (_in_years)
+    counts = {t: sum(t in c.terms for c in ranked) for t in qa.terms - _LIGHT_VERBS - qa.years}
     present = sorted((n, t) for t, n in counts.items() if n)
     # a word most of the sentences hold (the story's subject) says nothing specific; among a
     # handful of sentences, every word is in most of them

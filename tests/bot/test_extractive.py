@@ -828,3 +828,14 @@ def test_a_list_question_takes_a_list_of_points_naming_its_items_from_further_do
     text = ask("Besides the Harbour Authority, which bodies issued the ferry safety rules?", passages)
     assert text.startswith("The other issuing bodies are:")
     assert "- the Ministry of Fisheries" in text and "- the Port Police Service" in text
+
+
+def test_a_questions_focus_is_its_specific_words_not_its_years_or_light_verbs() -> None:
+    from bot.answer.support import focus_terms
+
+    qa = analyse("Which harbour chief welcomed the 2021 pier rules and in 2022 wanted them looked into?")
+    texts = ("The harbour chief Ann Lee welcomed the pier rules.", "In 2022 many want to look at the sea.")
+    ranked = [_scored(text, 1.0) for text in texts]
+    for cand in ranked:
+        cand.terms = set(terms(cand.text))
+    assert not {"2022", "want", "look"} & focus_terms(qa, ranked)

@@ -30,7 +30,7 @@ from language.lexicon import (
 )
 from language.sentences import split_sentences
 from language.speech import asked_speakers
-from language.terms import stem, term, terms, words
+from language.terms import is_content, stem, term, terms, words
 from language.values import asks_what_happened, asks_whole_period
 
 
@@ -178,6 +178,12 @@ _RELATIVE_CLAUSE = re.compile(
 _COPULA_QUESTION = re.compile(r"^\W*(?:who|what|which\s+\w+)\s+(?:is|was|are|were)\b", re.I)
 _HOW_ADJECTIVE = re.compile(r"\bhow (big|large|high|low|expensive|costly|severe|far|steep|heavy)\b", re.I)
 # "what amount of compute": a quantity, unless what is measured is money
+# "… in the year before Johnson gave it a role?", "… the week after the vote?": a clause dating
+# what is asked, at the question's end.
+_CLOSING_SCENE = re.compile(
+    r"\b(?:in|during)\s+the\s+(?:year|month|week|days?|months|weeks)\s+(?:before|after)\b[^?]*\??\s*$", re.I
+)
+_ASKING_WORDS = 2
 _MONEY_NOUNS = frozenset({"money", "cash", "capital", "aid", "support", "damages"})
 _AMOUNT_OF = re.compile(r"\b(?:what|which) amount of (\w+)", re.I)
 # Auxiliaries that make "what"/"which" the object ("what did the report say"); not the copula
@@ -345,6 +351,15 @@ def _relations(text: str) -> frozenset[str]:
     )
 
 
+def _without_scene(question: str) -> tuple[str, str]:
+    """The question without a closing clause that says when ("… in the year before Y did Z"),
+    and that clause; the question whole when it asks little else."""
+    match = _CLOSING_SCENE.search(question)
+    if match is None or len([w for w in words(question[: match.start()]) if is_content(w)]) < _ASKING_WORDS:
+        return question, ""
+    return question[: match.start()], question[match.start() :]
+
+
 def _money_word(word: str) -> bool:
     return is_money(word) or word.lower() in AMOUNT_NOUNS or word.lower() in _MONEY_NOUNS
 
@@ -361,6 +376,9 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     about (``QuestionAnalysis.context``), never to what it asks or the names it gives.
     """
     parts = tuple(p.strip() for p in _PARTS.split(question) if p.strip())
+    # "How much did X spend in the year before Y happened?": the clause that dates the question
+    # is context, like an earlier turn's words
+    asked, scene = _without_scene(question)
     asks: list[Asks] = []
     for part in parts or (question,):
         for kind in _kinds(part):
@@ -383,8 +401,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         asks=tuple(asks),
         wants_list=wants_list,
         list_of=(noun_asks or Asks.OTHER) if wants_list else None,
-        terms=frozenset(terms(question)) - _form_words(question),
-        context=frozenset(terms(context)) - frozenset(terms(question)),
+        terms=frozenset(terms(asked)) - _form_words(question),
+        context=frozenset(terms(f"{context} {scene}")) - frozenset(terms(asked)),
         names=names,
         given=given,
         expressions=tuple(found),

@@ -173,3 +173,11 @@ def test_a_relation_whose_actor_the_question_names_needs_that_actor() -> None:
 def test_the_words_of_the_questions_form_are_not_what_it_is_about() -> None:
     qa = analyse("How large can the fines get? What's the new levy called?")
     assert not {"larg", "what", "what'"} & qa.terms and {"fine", "levi"} <= qa.terms
+
+
+def test_a_closing_clause_that_dates_the_question_is_its_context() -> None:
+    qa = analyse(
+        "How much was the ferry firm spending on repairs in the year before the mayor closed the pier?"
+    )
+    assert {"repair", "spend"} <= qa.terms and not {"mayor", "close", "pier"} & qa.terms
+    assert {"mayor", "pier"} <= qa.context

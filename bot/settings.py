@@ -26,7 +26,7 @@ class AnswerSettings(Section):
     fact_sentences: int = Field(
         2, ge=1, le=20, description="most sentences answering who / when / where / how much / how many"
     )
-    max_items: int = Field(10, ge=2, le=25, description="most items in an answer that is a list")
+    max_items: int = Field(12, ge=2, le=25, description="most items in an answer that is a list")
     rrf_k: int = Field(
         60, ge=1, description="reciprocal rank fusion constant (larger flattens rank differences)"
     )

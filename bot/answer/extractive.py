@@ -85,7 +85,7 @@ class ExtractiveParams:
     max_chars: int = 700
     max_sentences: int = 4
     fact_sentences: int = 2
-    max_items: int = 10
+    max_items: int = 12
     keep_margin: float = 2.0
     list_margin: float = 3.0
     same_fact: float = SAME_FACT

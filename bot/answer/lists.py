@@ -27,6 +27,27 @@ _CLAUSE_END = re.compile(
     r"\b(?:and|or)\s+(?=the\b)"  # "bans X and the EU agrees...": another clause (not "X and Y ban")
 )
 _QUALIFIER_WORDS = 8
+_AUXILIARY_VERBS = frozenset(
+    [
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "should",
+        "can",
+        "may",
+        "might",
+        "must",
+        "does",
+        "did",
+    ]
+)
 # A qualifier before its item stands close to it ("bans in Chile"), not a clause away.
 _QUALIFIER_BEFORE_WORDS = 4
 # The word after an expression ("Danish government"), past a possessive.
@@ -98,6 +119,9 @@ def qualifier(sentence: str, expr: Expression, others: Sequence[Expression] = ()
         if any(start <= o.start and o.end <= found.start() for o in others):
             return ""
     words = sentence[found.start() : end].split()
+    # "ban Huawei has led it into a quagmire": what follows the next verb is said of the ban
+    verb = next((i for i, w in enumerate(words[1:], start=1) if w.lower() in _AUXILIARY_VERBS), len(words))
+    words = words[:verb]
     text = " ".join(words[:_QUALIFIER_WORDS]).strip(" ,;:-–—\"“”'")
     return text + ("…" if len(words) > _QUALIFIER_WORDS else "")
 

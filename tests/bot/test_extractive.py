@@ -478,6 +478,10 @@ def test_list_items_are_what_the_sentence_says_did_it_not_every_name_in_it() -> 
             item.name: item.qualifier for item in list_items(analyse(question), [cand], limit=10, margin=2.0)
         }
 
+    # a qualifier ends before the next verb: what follows is said of the ban, not the country
+    assert items("Peru's decision to ban the sensors has led it into a long dispute.") == {
+        "Peru": "ban the sensors"
+    }
     # one list shares what the sentence says of it
     got = items("Today Chile, Peru, New Zealand and Ghana maintain blanket bans on the sensors.")
     assert set(got) == {"Chile", "Peru", "New Zealand", "Ghana"}

@@ -184,6 +184,10 @@ _CLOSING_SCENE = re.compile(
     r"\b(?:in|during)\s+the\s+(?:year|month|week|days?|months|weeks)\s+(?:before|after)\b[^?]*\??\s*$", re.I
 )
 _ASKING_WORDS = 2
+_NAME_OF = re.compile(
+    r"\b(?:what(?:['’]?s| is| was| are| were)?|tell me|give me)\s+the\s+names?\s+of\s+(?:the\s+|a\s+|an\s+)?",
+    re.I,
+)
 _MONEY_NOUNS = frozenset({"money", "cash", "capital", "aid", "support", "damages"})
 _AMOUNT_OF = re.compile(r"\b(?:what|which) amount of (\w+)", re.I)
 # Auxiliaries that make "what"/"which" the object ("what did the report say"); not the copula
@@ -351,6 +355,17 @@ def _relations(text: str) -> frozenset[str]:
     )
 
 
+def _named_kind(question: str) -> str:
+    """ "What's the name of the lawyer who…" reads "Which lawyer…": a person is asked for, and
+    "name" is the question's form, no naming asked about; "the name of the ferry" stays a title."""
+    match = _NAME_OF.search(question)
+    if match is None:
+        return question
+    which = f"{question[: match.start()]}Which {question[match.end() :]}"
+    noun_asks, _, _ = _wh_noun(which)
+    return which if noun_asks not in (None, Asks.OTHER) else question
+
+
 def _without_scene(question: str) -> tuple[str, str]:
     """The question without a closing clause that says when ("… in the year before Y did Z"),
     and that clause; the question whole when it asks little else."""
@@ -375,6 +390,8 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
     ``context``: words of the earlier turns a follow-up leans on; they add to what the question is
     about (``QuestionAnalysis.context``), never to what it asks or the names it gives.
     """
+    original = question
+    question = _named_kind(question)
     parts = tuple(p.strip() for p in _PARTS.split(question) if p.strip())
     # "How much did X spend in the year before Y happened?": the clause that dates the question
     # is context, like an earlier turn's words
@@ -397,7 +414,7 @@ def analyse(question: str, context: str = "") -> QuestionAnalysis:
         for w in words(e.text)
     )
     return QuestionAnalysis(
-        text=question,
+        text=original,
         asks=tuple(asks),
         wants_list=wants_list,
         list_of=(noun_asks or Asks.OTHER) if wants_list else None,

@@ -181,3 +181,11 @@ def test_a_closing_clause_that_dates_the_question_is_its_context() -> None:
     )
     assert {"repair", "spend"} <= qa.terms and not {"mayor", "close", "pier"} & qa.terms
     assert {"mayor", "pier"} <= qa.context
+
+
+def test_the_name_of_a_person_or_body_asks_for_one_not_for_a_naming() -> None:
+    qa = analyse("whats the name of the harbour lawyer who wrote the report?")
+    assert qa.asks[0] is Asks.PERSON and "naming" not in qa.relations
+    assert qa.text == "whats the name of the harbour lawyer who wrote the report?"
+    # the name of a thing is still its title
+    assert analyse("What is the name of the new ferry?").asks[0] is Asks.TITLE

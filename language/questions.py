@@ -176,6 +176,8 @@ _RELATIVE_CLAUSE = re.compile(
     re.I,
 )
 _COPULA_QUESTION = re.compile(r"^\W*(?:who|what|which\s+\w+)\s+(?:is|was|are|were)\b", re.I)
+# "how much do the cases cost?": "cost" says an amount is asked, not what it is the cost of
+_HOW_MUCH_COST = re.compile(r"\bhow much\b.*\b(cost|costs|worth)\W*$", re.I)
 _HOW_ADJECTIVE = re.compile(r"\bhow (big|large|high|low|expensive|costly|severe|far|steep|heavy)\b", re.I)
 # "what amount of compute": a quantity, unless what is measured is money
 # "… in the year before Johnson gave it a role?", "… the week after the vote?": a clause dating
@@ -380,8 +382,10 @@ def _money_word(word: str) -> bool:
 
 
 def _form_words(question: str) -> frozenset[str]:
-    """The stems of the words that make "how large / big / high / far" a question for a size."""
-    return frozenset(stem(m.group(1).lower()) for m in _HOW_ADJECTIVE.finditer(question))
+    """The stems of the words that make "how large / big / high / far", "how much … cost" a
+    question for a size."""
+    found = [m.group(1) for m in (*_HOW_ADJECTIVE.finditer(question), *_HOW_MUCH_COST.finditer(question))]
+    return frozenset(stem(w.lower()) for w in found)
 
 
 def analyse(question: str, context: str = "") -> QuestionAnalysis:

@@ -173,6 +173,7 @@ def test_a_relation_whose_actor_the_question_names_needs_that_actor() -> None:
 def test_the_words_of_the_questions_form_are_not_what_it_is_about() -> None:
     qa = analyse("How large can the fines get? What's the new levy called?")
     assert not {"larg", "what", "what'"} & qa.terms and {"fine", "levi"} <= qa.terms
+    assert analyse("how much do those ferry passes cost?").terms == {"ferri", "pass"}
 
 
 def test_a_closing_clause_that_dates_the_question_is_its_context() -> None:

@@ -283,6 +283,18 @@ def _people_and_bodies(text: str, common: frozenset[str]) -> tuple[list[str], li
     return people, bodies
 
 
+def _own_names(text: str, earlier: str) -> list[tuple[int, str]]:
+    """The names a follow-up gives itself, with where they start: as it writes them, or typed in
+    lower case where the earlier turns write them as names ("huawei" after "Huawei")."""
+    found = [(e.start, text[e.start : e.end]) for e in entities(text) if e.kind != "year"]
+    for e in entities(earlier):
+        name = earlier[e.start : e.end]
+        for match in re.finditer(rf"\b{re.escape(name.lower())}\b", text):
+            if all(start != match.start() for start, _ in found):
+                found.append((match.start(), name))
+    return sorted(found)
+
+
 def _resolve_anaphora(text: str, previous: str, answer: str) -> str:
     """'why did they do that?' after 'Did the UK ban Huawei?' → 'why did the UK ban Huawei?';
     'what did he say?' after an answer whose first sentence names one new person → that person."""
@@ -308,11 +320,16 @@ def _resolve_anaphora(text: str, previous: str, answer: str) -> str:
     # else its one organisation or name
     body = subject.group("subject") if subject else _only(asked_bodies)
     thing = _only([surface(e) for e in named if surface(e) not in asked_people])
+    own = _own_names(text, f"{previous} {answer}")
     bound: dict[str, str] = {}
     for m in _PRONOUN.finditer(text):
         pronoun = m.group().lower()
+        # "and what about huawei itself, what did it say?": the name the follow-up gives before it
+        before = [name for start, name in own if start < m.start()]
         if pronoun in _PERSONAL:
             target = person
+        elif before:
+            target = before[-1]
         elif pronoun in ("they", "them", "their", "theirs"):
             target = body or thing
         else:  # it, its

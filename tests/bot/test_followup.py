@@ -155,3 +155,9 @@ def test_a_short_question_pointing_with_the_at_what_was_asked_before_is_a_follow
     assert "harbour" in reading.context and "ferry" in reading.context
     # pointing at something new, it stands alone
     assert read_followup("whats the bridge called?", history) == Reading("whats the bridge called?")
+
+
+def test_it_after_a_name_the_follow_up_gives_is_that_name() -> None:
+    history = turns("How did the council react when the Harbour Board criticised Gull Lines?")
+    reading = read_followup("and what about gull lines itself, what did it say about the criticism?", history)
+    assert "what did Gull Lines say" in reading.text

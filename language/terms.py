@@ -39,7 +39,7 @@ def words(text: str) -> list[str]:
 
 def is_content(word: str) -> bool:
     # "what's", "it's", "we've": a function word with its verb
-    base = _CONTRACTED.sub("", word)
+    base = _CONTRACTED.sub("", word) if "'" in word or "’" in word else word
     return len(base) > 1 and base not in FUNCTION_WORDS and base not in QUESTION_WORDS
 
 

@@ -85,6 +85,23 @@ def _public_or_legal(expr: Expression) -> bool:
     return first in BODY_HEADS or last in BODY_HEADS or last in THING_HEADS
 
 
+def _bodies_by_company(
+    sentence: str, expressions_: Sequence[Expression], found: Sequence[Expression], kinds: frozenset[Kind]
+) -> list[Expression]:
+    """Names taken for people that a list of organisations holds ("HSBC, GSK and Jaguar Land
+    Rover"): two or more organisations in the same list say what they are."""
+    if Kind.PERSON in kinds or Kind.ORGANISATION not in kinds:
+        return []
+    out = []
+    for run in _runs(
+        sentence, sorted([*found, *(e for e in expressions_ if e.kind is Kind.PERSON)], key=lambda e: e.start)
+    ):
+        bodies = [e for e in run if e.kind is not Kind.PERSON]
+        if len(bodies) >= 2:
+            out.extend(e for e in run if e.kind is Kind.PERSON)
+    return out
+
+
 def _display(expr: Expression) -> str:
     if expr.kind in (Kind.PLACE, Kind.NATIONALITY):
         return expr.key.title() if expr.key.islower() and len(expr.key) > 3 else expr.text
@@ -249,7 +266,10 @@ def list_items(qa: QuestionAnalysis, ranked: Sequence[Candidate], limit: int, ma
             continue  # not break: a follow-up's ranking puts what was told already behind, unsorted
         if not _names_what_is_asked_about(qa, cand.chunks[0].text):
             continue  # "which senators introduced the X Act": not senators of a passage on another act
-        stated = stated_items(qa, cand.text, [e for e in cand.expressions if wanted(e)])
+        found = [e for e in cand.expressions if wanted(e)]
+        stated = stated_items(
+            qa, cand.text, [*found, *_bodies_by_company(cand.text, cand.expressions, found, kinds)]
+        )
         # a sentence that lists several counts from further down than one naming a single item
         if cand.score < best - margin and len({e.key for e, _ in stated}) < _MANY_ITEMS:
             continue

@@ -524,6 +524,14 @@ def test_a_list_of_companies_or_apps_names_no_ministry_or_law() -> None:
     assert "Westmoor Safety Centre" in bodies
 
 
+def test_a_name_taken_for_a_person_in_a_list_of_companies_is_one_of_them() -> None:
+    text = "Officials discussed sanctions on firms such as Gullco, Tidely Ltd and Marsh Harbour Rover."
+    cand = _scored(text, 5.0)
+    cand.expressions = expressions(text)
+    names = {i.name for i in list_items(analyse("Which companies were named?"), [cand], limit=10, margin=2.0)}
+    assert {"Gullco", "Tidely Ltd", "Marsh Harbour Rover"} <= names
+
+
 def test_list_items_come_from_passages_about_what_the_question_names() -> None:
     def listed(text: str, score: float, article: str) -> Candidate:
         cand = _scored(text, score, article)

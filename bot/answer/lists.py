@@ -92,7 +92,7 @@ def _bodies_by_company(
     Rover"): two or more organisations in the same list say what they are."""
     if Kind.PERSON in kinds or Kind.ORGANISATION not in kinds:
         return []
-    out = []
+    out: list[Expression] = []
     for run in _runs(
         sentence, sorted([*found, *(e for e in expressions_ if e.kind is Kind.PERSON)], key=lambda e: e.start)
     ):

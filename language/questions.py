@@ -123,7 +123,8 @@ _RULES: tuple[tuple[Asks, re.Pattern[str]], ...] = tuple(
         ),
         (
             Asks.NUMBER,
-            r"\bhow many\b|\bwhat (?:number|rank|position|place)\b|\bwhere did .* rank\b|\brank(?:ed)?\b",
+            r"\bhow many\b|\bwhat (?:number|rank|position|place)\b|\bwhere did .* rank\b|\brank(?:ed)?\b|"
+            r"\bwhat (?:was|is|were|are)\s+the\s+(?:\w+\s+)?(?:count|tally|total|turnout|headcount)\b",
         ),
         (Asks.PLACE, r"^\W*where\b|\b(?:and|but) where\b|\bin which (?:country|city|town|place)\b"),
         (

@@ -283,6 +283,9 @@ def _people_and_bodies(text: str, common: frozenset[str]) -> tuple[list[str], li
     return people, bodies
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:?]")
+
+
 def _own_names(text: str, earlier: str) -> list[tuple[int, str]]:
     """The names a follow-up gives itself, with where they start: as it writes them, or typed in
     lower case where the earlier turns write them as names ("huawei" after "Huawei")."""
@@ -325,7 +328,10 @@ def _resolve_anaphora(text: str, previous: str, answer: str) -> str:
     for m in _PRONOUN.finditer(text):
         pronoun = m.group().lower()
         # "and what about huawei itself, what did it say?": the name the follow-up gives before it
-        before = [name for start, name in own if start < m.start()]
+        # (in an earlier clause: in "when the Council endorsed it", "it" is something else)
+        before = [
+            name for start, name in own if start < m.start() and _CLAUSE_BREAK.search(text, start, m.start())
+        ]
         if pronoun in _PERSONAL:
             target = person
         elif before:

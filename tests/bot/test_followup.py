@@ -161,3 +161,8 @@ def test_it_after_a_name_the_follow_up_gives_is_that_name() -> None:
     history = turns("How did the council react when the Harbour Board criticised Gull Lines?")
     reading = read_followup("and what about gull lines itself, what did it say about the criticism?", history)
     assert "what did Gull Lines say" in reading.text
+    # an object pronoun in the name's own clause is something else
+    endorsed = read_followup(
+        "and when did the Harbour Board endorse it?", turns("What did the council say about the levy?")
+    )
+    assert endorsed.text.count("Harbour Board") == 1

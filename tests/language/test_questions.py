@@ -22,6 +22,7 @@ pytestmark = pytest.mark.unit
         ("Above what amount of computing power must ferry models be reported?", Asks.NUMBER),
         ("What amount of money did the council pay?", Asks.AMOUNT),
         ("Which boats did the port ban in May: why?", Asks.REASON),
+        ("and what was the vote count when the council met?", Asks.NUMBER),
         ("How long will the repairs take?", Asks.DURATION),
         ("How much did the council pay for the ferry?", Asks.AMOUNT),
         ("How many passengers used the ferry in 2023?", Asks.NUMBER),

@@ -144,6 +144,10 @@ THING_HEADS = _words(
 )
 # Words inside a multi-word name that may stay lower-case ("Ministry of Defence").
 NAME_CONNECTORS = _words("of for the de del della di da von van der den le la al el bin ibn and &")
+# Auxiliary and modal verbs ("has", "did", "would").
+AUXILIARY_VERBS = _words(
+    "was were is are did do does has have had will would can could should may might must"
+)
 # Verbs that report speech: the subject or object next to them is usually a person or a body.
 REPORTING_VERBS = _words(
     "said says say told tells added adds argued argues warned warns claimed claims insisted insists "

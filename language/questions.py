@@ -17,6 +17,7 @@ from language.agents import asked_agent
 from language.expressions import NAMES, Expression, Kind, expressions, is_money
 from language.lexicon import (
     AMOUNT_NOUNS,
+    AUXILIARY_VERBS,
     FUNCTION_WORDS,
     ORGANISATION_NOUNS,
     PERSON_NOUNS,
@@ -150,25 +151,6 @@ _LIST_WORDS = re.compile(
     r"\b(?:name|list) (?:some|all|a few|several|the|any|each|every)\b",
     re.I,
 )
-_AUXILIARIES = frozenset(
-    [
-        "was",
-        "were",
-        "is",
-        "are",
-        "did",
-        "do",
-        "does",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-    ]
-)
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
 # A relative clause after a noun: "(the committee) that called…", "(the firm) which had…".
 _RELATIVE_CLAUSE = re.compile(
@@ -195,9 +177,7 @@ _MONEY_NOUNS = frozenset({"money", "cash", "capital", "aid", "support", "damages
 _AMOUNT_OF = re.compile(r"\b(?:what|which) amount of (\w+)", re.I)
 # Auxiliaries that make "what"/"which" the object ("what did the report say"); not the copula
 # ("what was the target year", "which is the biggest firm" still name what is asked).
-_DO_SUPPORT = frozenset(
-    {"do", "does", "did", "will", "would", "can", "could", "should", "must", "might", "may"}
-)
+_DO_SUPPORT = AUXILIARY_VERBS - {"was", "were", "is", "are", "has", "have", "had"}
 _TRAILING_WH = re.compile(r":\s*(why|when|where|who|how)\W*$", re.I)
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _SCENE = re.compile(
@@ -516,7 +496,7 @@ def _counted(question: str) -> str:
     for word in words(question[match.end() :])[:3]:
         # stop at the verb: an auxiliary, or a past tense after the noun ("residents voted")
         past = phrase and len(word) > 4 and word.endswith("ed")
-        if word in _AUXILIARIES or word in QUESTION_WORDS or (word in FUNCTION_WORDS and phrase) or past:
+        if word in AUXILIARY_VERBS or word in QUESTION_WORDS or (word in FUNCTION_WORDS and phrase) or past:
             break
         if word not in FUNCTION_WORDS:
             phrase.append(word)

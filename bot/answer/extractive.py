@@ -188,12 +188,11 @@ class ExtractiveAnswerer:
         best = max(c.score for c in ranked)
         kept = [c for c in ranked if c.score >= best - p.keep_margin]
         if qa.wants_list or qa.asks[0] is Asks.OTHER:
-            # "what kinds of equipment…": the best sentence that introduces a list, with its points
-            # a list question takes a list of points that name what it asks for from any of the
-            # best sentences; an open "what" question only from those close to the best
-            near = [c for c in ranked if c.score >= best - p.keep_margin]
+            # "what kinds of equipment…": the best sentence that introduces a list, with its
+            # points; an open "what" question takes one close to the best, a list question also
+            # one of the best sentences whose points name what it asks for
             named = [c for c in ranked[:BEST] if c.features.get("items", 0.0) >= _NAMED_POINTS]
-            for cand in [*near, *(c for c in named if qa.wants_list and c not in near)]:
+            for cand in [*kept, *(c for c in named if qa.wants_list and c not in kept)]:
                 points = introduced(cand)
                 if len(points) >= 2:
                     return Composed([cand], points[: p.max_items])

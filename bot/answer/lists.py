@@ -15,7 +15,14 @@ from dataclasses import dataclass
 
 from bot.answer.candidates import Candidate
 from language.expressions import NAMES, Expression, Kind, country, expressions
-from language.lexicon import BODY_HEADS, COMMERCIAL_NOUNS, QUALIFIERS, STATE_NOUNS, THING_HEADS
+from language.lexicon import (
+    AUXILIARY_VERBS,
+    BODY_HEADS,
+    COMMERCIAL_NOUNS,
+    QUALIFIERS,
+    STATE_NOUNS,
+    THING_HEADS,
+)
 from language.questions import LIST_ITEMS, Asks, QuestionAnalysis
 from language.terms import stem, term, terms, words
 
@@ -27,27 +34,6 @@ _CLAUSE_END = re.compile(
     r"\b(?:and|or)\s+(?=the\b)"  # "bans X and the EU agrees...": another clause (not "X and Y ban")
 )
 _QUALIFIER_WORDS = 8
-_AUXILIARY_VERBS = frozenset(
-    [
-        "has",
-        "have",
-        "had",
-        "is",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "could",
-        "should",
-        "can",
-        "may",
-        "might",
-        "must",
-        "does",
-        "did",
-    ]
-)
 # A qualifier before its item stands close to it ("bans in Chile"), not a clause away.
 _QUALIFIER_BEFORE_WORDS = 4
 # The word after an expression ("Danish government"), past a possessive.
@@ -135,12 +121,12 @@ def qualifier(sentence: str, expr: Expression, others: Sequence[Expression] = ()
         # "the UK bans China's firm": the ban is the item's before it, its subject
         if any(start <= o.start and o.end <= found.start() for o in others):
             return ""
-    words = sentence[found.start() : end].split()
+    said = sentence[found.start() : end].split()
     # "ban Huawei has led it into a quagmire": what follows the next verb is said of the ban
-    verb = next((i for i, w in enumerate(words[1:], start=1) if w.lower() in _AUXILIARY_VERBS), len(words))
-    words = words[:verb]
-    text = " ".join(words[:_QUALIFIER_WORDS]).strip(" ,;:-–—\"“”'")
-    return text + ("…" if len(words) > _QUALIFIER_WORDS else "")
+    verb = next((i for i, w in enumerate(said[1:], start=1) if w.lower() in AUXILIARY_VERBS), len(said))
+    said = said[:verb]
+    text = " ".join(said[:_QUALIFIER_WORDS]).strip(" ,;:-–—\"“”'")
+    return text + ("…" if len(said) > _QUALIFIER_WORDS else "")
 
 
 def _coordinated(sentence: str, run: Sequence[Expression]) -> bool:

@@ -48,7 +48,7 @@ def examples(store: Path, questions: list[GoldQuestion]) -> list[Example]:
             continue
         turns = tuple(Turn(q, service.ask(Question(q)).text) for q in gold.history)
         reading = FollowupRewriter().rewrite(Question(gold.question, history=turns))
-        passages = service.retriever.retrieve(reading.query)
+        passages = service.retriever.with_following(service.retriever.retrieve(reading.query))
         found = candidates(passages)
         if not found:
             continue

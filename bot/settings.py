@@ -21,6 +21,9 @@ class AnswerSettings(Section):
     top_k: int = Field(16, ge=1, le=50, description="passages handed to the answerer")
     candidates: int = Field(40, ge=1, le=500, description="passages fetched from each index before fusion")
     max_per_article: int = Field(3, ge=1, description="passages one article may contribute")
+    read_on: int = Field(
+        4, ge=0, le=50, description="best passages whose next chunk the answerer reads too (0: none)"
+    )
     max_chars: int = Field(700, ge=100, le=4000, description="longest extractive answer, in characters")
     max_sentences: int = Field(4, ge=1, le=20, description="most sentences in an extractive answer")
     fact_sentences: int = Field(

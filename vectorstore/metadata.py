@@ -38,6 +38,12 @@ def chunk_id(article_id: str, index: int) -> str:
     return f"{article_id}:{index}"
 
 
+def next_chunk_id(chunk: str) -> str | None:
+    """The id of the chunk after ``chunk`` in its article; None for an id not made by chunk_id."""
+    article, _, index = chunk.rpartition(":")
+    return chunk_id(article, int(index) + 1) if article and index.isdigit() else None
+
+
 def published_ts(published: str | None) -> int | None:
     """Epoch seconds (UTC midnight) of an ISO date, for range filters; None when unknown or invalid."""
     if not published:

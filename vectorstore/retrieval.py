@@ -25,6 +25,7 @@ from pydantic import ConfigDict
 
 from vectorstore.base import Where
 from vectorstore.errors import NoMatchingPublisher
+from vectorstore.metadata import next_chunk_id
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
 _WORD = re.compile(r"[^\W_]+")
@@ -45,6 +46,10 @@ class SearchIndex(Protocol):
     def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]: ...
 
     def keyword_query(self, text: str, k: int, where: Where | None = None) -> list[ScoredChunk]: ...
+
+    def get(
+        self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
+    ) -> list[ChunkRecord]: ...
 
     def list_articles(self, publisher: str | None = None) -> list[ArticleRecord]: ...
 
@@ -237,9 +242,12 @@ class HybridRetriever:
         max_per_article: int = 2,
         rrf_k: int = 60,
         duplicate_overlap: float = 0.8,
+        read_on: int = 0,
     ) -> None:
         if top_k < 1 or candidates < 1 or max_per_article < 1:
             raise ValueError("top_k, candidates and max_per_article must be at least 1")
+        if read_on < 0:
+            raise ValueError("read_on must not be negative")
         self.index = index
         self.embed_query = embed_query
         self.top_k = top_k
@@ -247,6 +255,7 @@ class HybridRetriever:
         self.max_per_article = max_per_article
         self.rrf_k = rrf_k
         self.duplicate_overlap = duplicate_overlap
+        self.read_on = read_on
 
     def where(self, filters: Filters) -> Where | None:
         """The store filter for ``filters``; raises NoMatchingPublisher for an unknown publisher."""
@@ -304,6 +313,24 @@ class HybridRetriever:
         # the pairwise cost.
         merged = merge_near_duplicates(passages[: MERGE_WINDOW * k], self.duplicate_overlap)
         return diversify(merged, k, self.max_per_article)
+
+    def with_following(self, passages: Sequence[Passage]) -> list[Passage]:
+        """``passages``, then the chunk that follows each of the first ``read_on`` of them.
+
+        What a passage announces often runs on past its chunk's end ("He added: …", the items after
+        "the following:"), in words the question does not share, so neither index ranks the next
+        chunk; it is read instead. The chunks added have no fusion score of their own (0).
+        """
+        have = {p.chunk.id for p in passages}
+        following = [
+            chunk_id
+            for p in passages[: self.read_on]
+            if (chunk_id := next_chunk_id(p.chunk.id)) is not None and chunk_id not in have
+        ]
+        if not following:
+            return list(passages)
+        records = self.index.get(ids=list(dict.fromkeys(following)))
+        return [*passages, *(Passage(r, 0.0) for r in records)]
 
 
 class LangChainRetriever(BaseRetriever):

@@ -86,7 +86,16 @@ class Store:
     def get(
         self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
     ) -> list[ChunkRecord]:
-        return self.dense.get(ids, where, limit)
+        """Chunks by id (in the order asked) or by filter; ids are read from the SQLite rows,
+        and from Chroma only for ids those rows lack, as in query()."""
+        if ids is None or where is not None:
+            return self.dense.get(ids, where, limit)
+        records = self.keyword.records(ids)
+        missing = [i for i in ids if i not in records]
+        if missing:
+            records |= {r.id: r for r in self.dense.get(ids=missing)}
+        found = [records[i] for i in dict.fromkeys(ids) if i in records]
+        return found[:limit] if limit is not None else found
 
     def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
         """Nearest chunks by cosine similarity (score in [-1, 1], higher is closer).

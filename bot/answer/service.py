@@ -87,7 +87,7 @@ class AnswerService:
             reading = self.rewriter(question)
         query = reading.query
         try:
-            passages = self.retriever.retrieve(query, filters_of(question))
+            passages = self.retriever.with_following(self.retriever.retrieve(query, filters_of(question)))
         except NoMatchingPublisher as exc:
             answer = Answer(
                 question.text, f"{str(exc).capitalize()}.", abstained=True, timings_ms={"total": _ms(started)}
@@ -155,6 +155,7 @@ def build_retriever(settings: AnswerSettings, store: LibraryReader, embedder: Em
         max_per_article=settings.max_per_article,
         rrf_k=settings.rrf_k,
         duplicate_overlap=settings.duplicate_overlap,
+        read_on=settings.read_on,
     )
 
 

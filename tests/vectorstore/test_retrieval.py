@@ -86,6 +86,7 @@ class FakeIndex:
 
     def __init__(self, dense: list[ScoredChunk], keyword: list[ScoredChunk], publishers: list[str]) -> None:
         self.dense, self.keyword, self.publishers = dense, keyword, publishers
+        self.unranked: list[ScoredChunk] = []  # stored chunks neither index ranks
         self.wheres: list[Where | None] = []
 
     def query(self, embedding: Sequence[float], k: int, where: Where | None = None) -> list[ScoredChunk]:
@@ -105,6 +106,12 @@ class FakeIndex:
     def publisher_names(self) -> set[str]:
         return set(self.publishers)
 
+    def get(
+        self, ids: Sequence[str] | None = None, where: Where | None = None, limit: int | None = None
+    ) -> list[ChunkRecord]:
+        stored = {s.record.id: s.record for s in (*self.dense, *self.keyword, *self.unranked)}
+        return [stored[i] for i in ids or () if i in stored]
+
 
 def make_retriever(index: FakeIndex, **kwargs: int) -> HybridRetriever:
     return HybridRetriever(index, lambda text: [0.0, 1.0], **kwargs)
@@ -119,6 +126,25 @@ def test_retrieve_fuses_both_indexes_and_keeps_dense_similarity() -> None:
     assert got[0].dense == pytest.approx(0.6)
     assert got[2].dense is None  # only the keyword index found it
     assert index.wheres == [None, None]
+
+
+def test_the_chunk_after_each_of_the_best_passages_is_read_on() -> None:
+    a0, a1, a2 = (chunk(f"art:a:{i}", "art:a") for i in range(3))
+    b0, b1, c0, c1 = chunk("b:0", "b"), chunk("b:1", "b"), chunk("c:0", "c"), chunk("c:1", "c")
+    ranked = [ScoredChunk(c, 1 - n / 10) for n, c in enumerate((a0, a1, b0, c0))]
+    index = FakeIndex(ranked, [], [])
+    index.unranked = [ScoredChunk(c, 0.0) for c in (a2, b1, c1)]
+    found = make_retriever(index, top_k=4, read_on=3).retrieve("q")
+    assert [p.chunk.id for p in found] == ["art:a:0", "art:a:1", "b:0", "c:0"]
+
+    read = make_retriever(index, top_k=4, read_on=3).with_following(found)
+    # a:1 is found already, a:2 follows the second passage, b:1 the third; c:0 is fourth, and
+    # only the first three are read on.
+    assert [p.chunk.id for p in read] == ["art:a:0", "art:a:1", "b:0", "c:0", "art:a:2", "b:1"]
+    assert read[-1].score == 0.0 and read[-1].dense is None
+    assert make_retriever(index, top_k=4).with_following(found) == found  # read_on defaults to 0
+    with pytest.raises(ValueError):
+        make_retriever(index, read_on=-1)
 
 
 def test_filters_become_one_store_filter_for_both_indexes() -> None:

@@ -315,11 +315,12 @@ class HybridRetriever:
         return diversify(merged, k, self.max_per_article)
 
     def with_following(self, passages: Sequence[Passage]) -> list[Passage]:
-        """``passages``, then the chunk that follows each of the first ``read_on`` of them.
+        """``passages``, each of the first ``read_on`` followed by the next chunk of its article.
 
         What a passage announces often runs on past its chunk's end ("He added: …", the items after
         "the following:"), in words the question does not share, so neither index ranks the next
-        chunk; it is read instead. The chunks added have no fusion score of their own (0).
+        chunk; it is read instead, in its place after the passage it continues. The chunks added
+        have no fusion score of their own (0).
         """
         have = {p.chunk.id for p in passages}
         following = [
@@ -329,8 +330,14 @@ class HybridRetriever:
         ]
         if not following:
             return list(passages)
-        records = self.index.get(ids=list(dict.fromkeys(following)))
-        return [*passages, *(Passage(r, 0.0) for r in records)]
+        records = {r.id: r for r in self.index.get(ids=list(dict.fromkeys(following)))}
+        out: list[Passage] = []
+        for p in passages:
+            out.append(p)
+            nxt = next_chunk_id(p.chunk.id)
+            if nxt in records:
+                out.append(Passage(records.pop(nxt), 0.0))
+        return out
 
 
 class LangChainRetriever(BaseRetriever):

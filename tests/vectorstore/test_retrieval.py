@@ -138,10 +138,10 @@ def test_the_chunk_after_each_of_the_best_passages_is_read_on() -> None:
     assert [p.chunk.id for p in found] == ["art:a:0", "art:a:1", "b:0", "c:0"]
 
     read = make_retriever(index, top_k=4, read_on=3).with_following(found)
-    # a:1 is found already, a:2 follows the second passage, b:1 the third; c:0 is fourth, and
-    # only the first three are read on.
-    assert [p.chunk.id for p in read] == ["art:a:0", "art:a:1", "b:0", "c:0", "art:a:2", "b:1"]
-    assert read[-1].score == 0.0 and read[-1].dense is None
+    # a:1 is found already; a:2 is read after the second passage, b:1 after the third, each
+    # where it follows in its article; c:0 is fourth, and only the first three are read on.
+    assert [p.chunk.id for p in read] == ["art:a:0", "art:a:1", "art:a:2", "b:0", "b:1", "c:0"]
+    assert read[2].score == 0.0 and read[2].dense is None
     assert make_retriever(index, top_k=4).with_following(found) == found  # read_on defaults to 0
     with pytest.raises(ValueError):
         make_retriever(index, read_on=-1)

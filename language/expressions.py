@@ -74,6 +74,7 @@ _MAGNITUDE = r"(?:bn|billion|billions|m|mn|million|millions|trillion|tn|k|thousa
 _CURRENCY_WORD = (
     r"(?:pounds?|sterling|dollars?|euros?|yuan|renminbi|yen|rupees?|francs?|won|rubles?|roubles?)"
 )
+_SHARE = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b|\bhalf\b", re.I)
 _MONEY = re.compile(rf"[£$€¥]|\b(?:US|USD|GBP|EUR|RMB|CNY|HK)\$?\s?\d|\b{_CURRENCY_WORD}\b", re.I)
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
@@ -156,6 +157,11 @@ _DATE_LEAD = re.compile(r"^(?:in|on|since|until|by|from)\s+", re.I)
 def is_money(text: str) -> bool:
     """Whether an amount is a sum of money ("£2bn", "6,999 yuan"), not a share or a count."""
     return bool(_MONEY.search(text))
+
+
+def is_share(text: str) -> bool:
+    """Whether an amount is a share of a whole ("48%", "13.1 per cent", "half"), not a count."""
+    return bool(_SHARE.search(text))
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from pathlib import Path
 from bot.answer.candidates import Candidate
 from bot.answer.lists import introduced, stated_items
 from language.agents import other_agent
-from language.expressions import NAMES, Expression, Kind, country, expressions, is_money
+from language.expressions import NAMES, Expression, Kind, country, expressions, is_money, is_share
 from language.lexicon import (
     AMOUNT_NOUNS,
     CAUSE_MARKERS,
@@ -92,7 +92,7 @@ _SOURCE_ROLES = frozenset(
     for w in ("outlet", "newspaper", "paper", "agency", "broadcaster", "publication", "magazine", "site")
 )
 _SOURCE_BEFORE = re.compile(r"\b(?:according to|reported by|told|said in a report by)(?:\s+the)?\s*$", re.I)
-# "How many did they sell?" counts things: a price is a number of the wrong kind.
+# "How many did they sell?" counts things: a price or a share is a number of the wrong kind.
 _COUNT_AS_MONEY = 0.3
 # Words after which a bare figure is a sum ("revenue of 454 billion"): the measures of an amount
 # and verbs of paying; not "sales", which are often counted in units.
@@ -193,6 +193,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
             fit *= _OTHER_MEASURE  # "what was the revenue": a cost is a sum of the wrong kind
         if asks is Asks.NUMBER and expr.kind in (Kind.AMOUNT, Kind.NUMBER) and _a_sum(cand.text, expr):
             fit *= 1.0 if is_money(qa.counted) else _COUNT_AS_MONEY
+        elif asks is Asks.NUMBER and is_share(expr.text) and not is_share(qa.counted):
+            fit *= _COUNT_AS_MONEY  # "how many did they sell": "13.1 percent" is no count either
         if asks is Asks.TIME and qa.act and qa.act not in cand.terms:
             fit *= _OTHER_ACT  # "when did X sign it": a date of something else X did
         if qa.role == _YEAR_ROLE and expr.kind is Kind.DATE and not _FOUR_DIGITS.search(expr.text):

@@ -360,6 +360,18 @@ def test_how_many_is_answered_by_a_count_not_a_price() -> None:
     )
     text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
     assert "1,300" in first_sentence(text)
+    # and a share of a whole is no count: without the count, no answer
+    passages[0] = passage(
+        "p1",
+        "Loaf sales at the island bakery rose 18 percent in the first week, half of them online.",
+        dense=0.7,
+    )
+    text = ask("How many harbour loaves did the island bakery sell in the first week?", passages)
+    assert "1,300" in first_sentence(text)
+    answer = answerer().answer(
+        Question("How many harbour loaves did the island bakery sell in the first week?"), passages[:1]
+    )
+    assert answer.abstained, answer.text
 
 
 def test_which_town_is_not_answered_by_a_country() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from language.expressions import Kind, countries, expressions, is_money, lower_case_words, resolve
+from language.expressions import Kind, countries, expressions, is_money, is_share, lower_case_words, resolve
 
 pytestmark = pytest.mark.unit
 
@@ -87,6 +87,7 @@ def test_a_number_inside_a_name_is_not_a_count() -> None:
     numbers = [e.start for e in expressions(sentence) if e.kind is Kind.NUMBER]
     assert numbers == [sentence.rindex("40")]  # the crews, not the model's 40
     assert is_money("6,999 yuan") and is_money("£2.5bn") and not is_money("40%") and not is_money("1,200")
+    assert is_share("40%") and is_share("13.1 per cent") and is_share("half") and not is_share("1,200")
 
 
 def test_a_countrys_possessive_opens_a_place_and_a_name_not_a_person() -> None:

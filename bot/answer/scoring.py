@@ -163,6 +163,7 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         f"{cand.chunks[0].metadata.get('title') or ''} {cand.chunks[0].text}"
     )
     said = speech(cand.text, cand.expressions) if asks in _ACTORS and not qa.speakers else {}
+    lead_in = any(_leads_in(cand.text, end) for end in said.values())
     for expr in cand.expressions:
         if expr.kind not in fits or expr.key in qa.given or expr.text.lower() in qa.given:
             continue
@@ -170,6 +171,8 @@ def kind_match(asks: Asks, cand: Candidate, qa: QuestionAnalysis) -> tuple[float
         nearby = around(cand.text, expr)
         if expr.key in said and _only_reports(qa, cand.text, said[expr.key]):
             fit *= _REPORTER  # "who is in charge": "X told reporters investors would be in charge"
+        elif lead_in and expr.kind in NAMES:
+            fit *= _REPORTER  # "Ann Lee, chair of the board, said:" names who speaks, nothing more
         if qa.counted and expr.kind in (Kind.NUMBER, Kind.AMOUNT) and qa.counted not in nearby:
             fit *= 0.7
         if (
@@ -212,6 +215,12 @@ def _only_reports(qa: QuestionAnalysis, sentence: str, verb_end: int) -> bool:
     would be in charge" for "who is in charge?"), unlike "after the ban, Ann Lee tweeted…"."""
     relation = qa.relation
     return bool(relation & terms(sentence[verb_end:])) and not relation & terms(sentence[:verb_end])
+
+
+def _leads_in(sentence: str, verb_end: int) -> bool:
+    """Whether the sentence only says who speaks next ("Ann Lee, who chairs the board, said:"):
+    it states nothing of its own, so its speaker answers no question by being named in it."""
+    return not sentence[verb_end:].strip(" :\"“”'‘’")
 
 
 def _a_sum(sentence: str, expr: Expression) -> bool:

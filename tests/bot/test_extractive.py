@@ -863,3 +863,22 @@ def test_a_questions_focus_is_its_specific_words_not_its_years_or_light_verbs() 
     for cand in ranked:
         cand.terms = set(terms(cand.text))
     assert not {"2022", "want", "look"} & focus_terms(qa, ranked)
+
+
+def test_a_sentence_that_only_leads_into_a_quote_names_no_answer() -> None:
+    passages = [
+        passage(
+            "p1",
+            "The harbour board of Westmoor will partner with the ferry museum on its new archive.\n\n"
+            "Mara Quill, chair of the harbour board of Westmoor, said:\n\n"
+            "“Working together keeps the island's records in one place for everyone.”",
+            dense=0.8,
+        ),
+        passage(
+            "p2",
+            "Archivist Tomas Brand will run the joint archive for the harbour board from May.",
+            dense=0.5,
+        ),
+    ]
+    text = ask("Who will run the harbour board's new archive?", passages)
+    assert "Tomas Brand" in first_sentence(text)

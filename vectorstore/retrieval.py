@@ -29,6 +29,7 @@ from vectorstore.metadata import next_chunk_id
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
 _WORD = re.compile(r"[^\W_]+")
+_LIST_LINE = re.compile(r"^\s*(?:[-•*▪–]|\(?\d{1,2}[.)])\s+\S")
 
 __all__ = [
     "Filters",
@@ -315,7 +316,8 @@ class HybridRetriever:
         return diversify(merged, k, self.max_per_article)
 
     def with_following(self, passages: Sequence[Passage]) -> list[Passage]:
-        """``passages``, each of the first ``read_on`` followed by the next chunk of its article.
+        """``passages``, each of the first ``read_on``, and any whose list runs on past its end,
+        followed by the next chunk of its article.
 
         What a passage announces often runs on past its chunk's end ("He added: …", the items after
         "the following:"), in words the question does not share, so neither index ranks the next
@@ -325,8 +327,10 @@ class HybridRetriever:
         have = {p.chunk.id for p in passages}
         following = [
             chunk_id
-            for p in passages[: self.read_on]
-            if (chunk_id := next_chunk_id(p.chunk.id)) is not None and chunk_id not in have
+            for n, p in enumerate(passages)
+            if (n < self.read_on or runs_on(p.chunk.text))
+            and (chunk_id := next_chunk_id(p.chunk.id)) is not None
+            and chunk_id not in have
         ]
         if not following:
             return list(passages)
@@ -353,6 +357,13 @@ class LangChainRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
         return [p.to_document() for p in self.retriever.retrieve(query, self.filters, k=self.k)]
+
+
+def runs_on(text: str) -> bool:
+    """Whether a chunk ends inside a list: on a line introducing one ("… the following:") or on
+    one of its points ("- Cleaning equipment", "2. halt the approvals;")."""
+    lines = text.rstrip().splitlines()
+    return bool(lines) and bool(_LIST_LINE.match(lines[-1]) or lines[-1].rstrip().endswith(":"))
 
 
 def _plain_name(name: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from language.annotations import SentenceNote, notes_for
 from language.expressions import Expression, lower_case_words, resolve
 from language.terms import terms
+from vectorstore.metadata import next_chunk_id
 from vectorstore.records import ChunkRecord
 from vectorstore.retrieval import Passage, overlap, shingles
 
@@ -32,6 +33,7 @@ class Candidate:
     lead: bool = False  # the first sentence of its article
     previous: str = ""  # the quotable sentence before it in its chunk, if any
     position: int = 0  # its index among the sentences of its chunk
+    following: str = ""  # the text of the chunk after its own, when that was read too
     features: dict[str, float] = field(default_factory=dict)
     context: set[str] = field(default_factory=set)  # its terms and its neighbours' (set when scored)
     # Other articles' sentences stating the same answer (the same date, figure, name): cited too.
@@ -51,12 +53,14 @@ def article_of(chunk: ChunkRecord) -> str:
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """The quotable sentences of the passages, each once, in passage order."""
     common = lower_case_words(p.text for p in passages)
+    texts = {p.chunk.id: p.chunk.text for p in passages}
     seen: dict[str, Candidate] = {}
     found: list[Candidate] = []
     for rank, passage in enumerate(passages):
         copy_shingles = [(c, shingles(c.text)) for c in passage.copies]
         notes = notes_for(passage.chunk.text, passage.chunk.metadata, common)
         exprs = resolve([n.expressions for n in notes])
+        following = texts.get(next_chunk_id(passage.chunk.id) or "", "")
         previous = ""
         for i, (note, found_exprs) in enumerate(zip(notes, exprs, strict=True)):
             if note.flags:
@@ -82,6 +86,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 lead=_is_lead(passage.chunk, i, notes),
                 previous=before,
                 position=i,
+                following=following,
             )
             seen[key] = cand
             found.append(cand)

@@ -288,22 +288,38 @@ _POINT_CHARS = 160
 def introduced(cand: Candidate) -> list[Item]:
     """The points of the list a sentence introduces ("…fall into the following six categories:"
     and the lines after it), each an item citing the passage; [] when it introduces none.
-    Short points are flagged as fragments at ingest, so they are read here from the passage."""
+    Short points are flagged as fragments at ingest, so they are read here from the passage,
+    and from the chunk after it when the sentence ends its chunk and that chunk was read too."""
     if not cand.text.rstrip().endswith(":"):
         return []
-    text = cand.chunks[0].text
     tail = cand.text.rstrip()[-40:]
+    text = cand.chunks[0].text
     at = text.find(tail)
     if at < 0:
         return []
+    points, ended = _points(text[at + len(tail) :])
+    if ended and cand.following:
+        # chunks overlap by a sentence or so: go on after the last line the next one repeats
+        last = points[-1].group().strip() if points else tail
+        again = cand.following.find(last)
+        more, _ = _points(cand.following[again + len(last) :] if again >= 0 else cand.following)
+        points += more
     items: list[Item] = []
-    for line in text[at + len(tail) :].splitlines():
+    for point in points:
+        said = point.group(1)
+        said = said if len(said) <= _POINT_CHARS else said[: _POINT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        items.append(Item(said, said.lower(), "", cand, point.group().strip()))
+    return items
+
+
+def _points(text: str) -> tuple[list[re.Match[str]], bool]:
+    """The list points that open ``text``, and whether they run to its end."""
+    found: list[re.Match[str]] = []
+    for line in text.splitlines():
         if not line.strip():
             continue
         point = _POINT.match(line)
         if point is None:
-            break
-        said = point.group(1)
-        said = said if len(said) <= _POINT_CHARS else said[: _POINT_CHARS - 1].rsplit(" ", 1)[0] + "…"
-        items.append(Item(said, said.lower(), "", cand, line.strip()))
-    return items
+            return found, False
+        found.append(point)
+    return found, True

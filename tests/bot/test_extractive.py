@@ -811,6 +811,24 @@ def test_a_sentence_that_introduces_a_list_answers_with_its_points() -> None:
     ]
 
 
+@pytest.mark.parametrize("overlap", ["", "intro", "point"])
+def test_a_list_cut_by_the_end_of_its_chunk_goes_on_in_the_next(overlap: str) -> None:
+    intro = "The rules cover the following four kinds of vessel:"
+    first = f"The harbour board published the new ferry rules on Monday.\n\n{intro}\n\n- Night ferries"
+    repeated = {"": "", "intro": f"{intro}\n\n- Night ferries\n\n", "point": "- Night ferries\n\n"}[overlap]
+    rest = f"{repeated}- Cargo barges (2 classes)\n\n- Water taxis\n\n- Tour boats\n\nThe board meets in May."
+    cut = Passage(ChunkRecord("p1:0", first, {**chunk("p1", "").metadata, "chunk_index": 0}), 0.03, 0.7)
+    following = Passage(ChunkRecord("p1:1", rest, {**chunk("p1", "").metadata, "chunk_index": 1}), 0.0)
+    question = "What kinds of vessel do the harbour board's new ferry rules cover?"
+    points = ["- Night ferries", "- Cargo barges (2 classes)", "- Water taxis", "- Tour boats"]
+
+    lines = ask(question, [cut, following]).splitlines()
+    assert lines[0].startswith(intro)
+    assert [line.split(" [")[0] for line in lines[1:]] == points
+    # without the next chunk, the list has one point, and is no list
+    assert "- Cargo barges" not in ask(question, [cut])
+
+
 def test_a_sentence_giving_the_reason_in_so_many_words_states_one() -> None:
     question = "Why did the council close the pier?"
     assert _fit(question, "The official reason was that the pier was unsafe.") > 0

@@ -19,6 +19,7 @@ from vectorstore.retrieval import (
     diversify,
     merge_near_duplicates,
     reciprocal_rank_fusion,
+    runs_on,
 )
 
 pytestmark = pytest.mark.unit
@@ -145,6 +146,21 @@ def test_the_chunk_after_each_of_the_best_passages_is_read_on() -> None:
     assert make_retriever(index, top_k=4).with_following(found) == found  # read_on defaults to 0
     with pytest.raises(ValueError):
         make_retriever(index, read_on=-1)
+
+
+def test_a_passage_whose_list_runs_past_its_end_is_read_on_too() -> None:
+    ends = {
+        "a": "The rules cover the following kinds of vessel:",
+        "b": "The rules cover these kinds:\n\n- Night ferries\n\n2. Cargo barges",
+        "c": "The rules came out on Monday.\n\n- Night ferries are covered, it said.\nMore follows.",
+    }
+    index = FakeIndex([ScoredChunk(chunk(f"{k}:0", k, text), 0.5) for k, text in ends.items()], [], [])
+    index.unranked = [ScoredChunk(chunk(f"{k}:1", k), 0.0) for k in ends]
+    read = make_retriever(index, top_k=3, read_on=0).with_following(
+        make_retriever(index, top_k=3).retrieve("q")
+    )
+    assert [p.chunk.id for p in read] == ["a:0", "a:1", "b:0", "b:1", "c:0"]
+    assert runs_on("Points:\n- one\n- two") and not runs_on("- one\n- two\nThe end.") and not runs_on("")
 
 
 def test_filters_become_one_store_filter_for_both_indexes() -> None:

@@ -192,8 +192,8 @@ DEV_FLOORS = {
     "answer-first": 0.69,
     "list item recall": 0.75,
     "citation hit": 0.88,
-    "abstention": 0.8,
-    "retrieval recall@k": 0.9,
+    "abstention": 0.85,
+    "retrieval recall@k": 0.93,
 }
 DEV_CEILINGS = {"false abstention": 0.06}
 
@@ -246,7 +246,11 @@ HELD_OUT = {
         {"keyword accuracy": 0.62, "hit@4": 0.9, "list item recall": 0.6, "abstention": 0.5},
         {"keyword accuracy": 0.5, "hit@4": 0.75},
     ),
-    "corpus_ai": ("ai", {"keyword accuracy": 0.58, "hit@4": 0.9}, {"keyword accuracy": 0.6, "hit@4": 0.75}),
+    "corpus_ai": (
+        "ai",
+        {"keyword accuracy": 0.66, "hit@4": 0.9, "list item recall": 0.6},
+        {"keyword accuracy": 0.6, "hit@4": 0.75},
+    ),
 }
 
 
@@ -291,7 +295,7 @@ def test_followup_conversations_stay_above_their_floor(service: AnswerService) -
     assert all(q.history for q in questions)
     report = evaluate(questions, traced(service), service.retriever.index.list_articles())
     assert_floors(
-        report, {"keyword accuracy": 0.7, "hit@4": 0.85, "abstention": 0.6}, {"false abstention": 0.12}
+        report, {"keyword accuracy": 0.75, "hit@4": 0.9, "abstention": 0.75}, {"false abstention": 0.12}
     )
 
 

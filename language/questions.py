@@ -95,7 +95,10 @@ _RULES: tuple[tuple[Asks, re.Pattern[str]], ...] = tuple(
         (
             Asks.STANCE,
             r"\baccording to\b|\bwhat (?:was|were|is|are)\b.*\b(?:reaction|response|view|position|"
-            r"stance|verdict)\b|\bhow did\b.*\bdescribe\b",
+            r"stance|verdict)\b|\bhow did\b.*\bdescribe\b|"
+            # "did X say anything about it?", "has X commented on it?" ask what X said, not whether
+            r"\b(?:did|does|has|have|had)\b.*\b(?:say|said|comment|commented|respond|responded)\s+"
+            r"(?:anything|something|much|on|to)\b",
         ),
         (
             Asks.REASON,

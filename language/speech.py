@@ -24,6 +24,11 @@ _AUXILIARY = re.compile(r"\b(?:did|does|do|has|have|had|would|will|could|is|was)
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.I)
 _QUESTION_SPAN_WORDS = 10
 _SUBJECT_GAP_WORDS = 3
+# A speaker named after its verb comes right after it ("said Ann Lee", "according to the Port
+# Authority"); a name further on is what is said ("said it plans to drop Huawei"), and the one
+# after "told" is who listens.
+_SPEAKER_NEXT = re.compile(r"^\s*(?:(?:the|a|an)\s+)?$", re.I)
+_TO_LISTENER = frozenset({"told", "tell", "tells", "telling"})
 _PARTICIPLES = frozenset({"said", "told", "written", "spoken"})
 
 
@@ -44,7 +49,8 @@ def _subject_gap(between: str) -> bool:
     if re.search(r"[\"“”.;]", between):
         return False
     if "," in between:
-        return not between.rsplit(",", 1)[1].strip()
+        # an aside opens right after the name and closes before the verb
+        return between.lstrip().startswith(",") and not between.rsplit(",", 1)[1].strip()
     return len(_WORD.findall(between)) <= _SUBJECT_GAP_WORDS
 
 
@@ -65,9 +71,14 @@ def speech(sentence: str, found: Sequence[Expression]) -> dict[str, int]:
         if before and _subject_gap(sentence[before[-1].end : verb.start()]):
             out.update(dict.fromkeys(_ids(before[-1]), verb.end()))
         after = [e for e in names if verb.end() <= e.start <= verb.end() + _AFTER_CHARS]
-        if after:
+        if after and _SPEAKER_NEXT.match(sentence[verb.end() : after[0].start]) and not _addressed(verb):
             out.update(dict.fromkeys(_ids(after[0]), after[0].end))
     return out
+
+
+def _addressed(verb: re.Match[str]) -> bool:
+    """Whether the verb names who listens after it (\"told the Guardian\")."""
+    return verb.group().lower() in _TO_LISTENER
 
 
 def _fits_auxiliary(auxiliary: str, verb: str) -> bool:

@@ -33,6 +33,9 @@ pytestmark = pytest.mark.unit
         ("What did the mayor say about the delay?", Asks.STANCE),
         ("What did the union reckon the strike would cost?", Asks.AMOUNT),
         ("Did the mayor back the plan?", Asks.YES_NO),
+        ("did the ferry company say anything about it?", Asks.STANCE),
+        ("Has the port authority commented on the fees?", Asks.STANCE),
+        ("Did the mayor say the fees would rise?", Asks.YES_NO),
         ("When the ferry sank, who was at the helm?", Asks.PERSON),
     ],
 )

@@ -30,6 +30,13 @@ def test_a_name_spoken_about_is_not_the_speaker() -> None:
     assert not said_by("Tom Reed paid the fees in March.")
     assert not said_by("Tom Reed paid the fees late and then the auditors said so.")
     assert "reed" in said_by("Tom Reed has repeatedly said the fees are fair.")
+    # a name before an inverted verb is what is spoken of; the speaker follows the verb
+    heard = said_by("Ferries will stop buying Westmoor Marine engines for the night routes, said Radio Kell.")
+    assert "radio kell" in heard and "marine" not in heard
+    # a name further on after the verb is what is said; the one after "told" listens
+    assert not said_by("It also said it would stop buying Westmoor Marine engines by 2027.")
+    heard = said_by("The chief of Westmoor Marine has told the Island Herald that fees will rise.")
+    assert "marine" in heard and "island herald" not in heard
 
 
 def test_a_question_asks_to_hear_from_the_name_between_its_auxiliary_and_verb() -> None:

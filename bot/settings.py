@@ -22,7 +22,11 @@ class AnswerSettings(Section):
     candidates: int = Field(40, ge=1, le=500, description="passages fetched from each index before fusion")
     max_per_article: int = Field(3, ge=1, description="passages one article may contribute")
     read_on: int = Field(
-        4, ge=0, le=50, description="best passages whose next chunk the answerer reads too (0: none)"
+        4,
+        ge=0,
+        le=50,
+        description="best passages whose next chunk the answerer reads too (a passage ending inside "
+        "a list is read on whatever its rank)",
     )
     max_chars: int = Field(700, ge=100, le=4000, description="longest extractive answer, in characters")
     max_sentences: int = Field(4, ge=1, le=20, description="most sentences in an extractive answer")

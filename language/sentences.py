@@ -179,6 +179,11 @@ def _same_text(a: str, b: str) -> bool:
     return " ".join(_WORD.findall(a.lower())) == " ".join(_WORD.findall(b.lower()))
 
 
+def is_list_point(line: str) -> bool:
+    """Whether a line is a point of a list ("- Cleaning equipment", "2. halt the approvals;")."""
+    return bool(_LIST_POINT.match(line.lstrip()))
+
+
 def flags(sentence: str, title: str = "") -> Flag:
     """Why ``sentence`` is not a statement to quote, as flags (Flag(0): it is one)."""
     text = tidy(sentence)

@@ -23,13 +23,13 @@ from langchain_core.retrievers import BaseRetriever
 from numpy.typing import NDArray
 from pydantic import ConfigDict
 
+from language.sentences import is_list_point
 from vectorstore.base import Where
 from vectorstore.errors import NoMatchingPublisher
 from vectorstore.metadata import next_chunk_id
 from vectorstore.records import ArticleRecord, ChunkRecord, ScoredChunk
 
 _WORD = re.compile(r"[^\W_]+")
-_LIST_LINE = re.compile(r"^\s*(?:[-•*▪–]|\(?\d{1,2}[.)])\s+\S")
 
 __all__ = [
     "Filters",
@@ -325,22 +325,21 @@ class HybridRetriever:
         have no fusion score of their own (0).
         """
         have = {p.chunk.id for p in passages}
-        following = [
-            chunk_id
+        wanted = {
+            p.chunk.id: following
             for n, p in enumerate(passages)
             if (n < self.read_on or runs_on(p.chunk.text))
-            and (chunk_id := next_chunk_id(p.chunk.id)) is not None
-            and chunk_id not in have
-        ]
-        if not following:
+            and (following := next_chunk_id(p.chunk.id)) is not None
+            and following not in have
+        }
+        if not wanted:
             return list(passages)
-        records = {r.id: r for r in self.index.get(ids=list(dict.fromkeys(following)))}
+        records = {r.id: r for r in self.index.get(ids=list(wanted.values()))}
         out: list[Passage] = []
         for p in passages:
             out.append(p)
-            nxt = next_chunk_id(p.chunk.id)
-            if nxt in records:
-                out.append(Passage(records.pop(nxt), 0.0))
+            if (following := wanted.get(p.chunk.id)) in records:
+                out.append(Passage(records[following], 0.0))
         return out
 
 
@@ -363,7 +362,7 @@ def runs_on(text: str) -> bool:
     """Whether a chunk ends inside a list: on a line introducing one ("… the following:") or on
     one of its points ("- Cleaning equipment", "2. halt the approvals;")."""
     lines = text.rstrip().splitlines()
-    return bool(lines) and bool(_LIST_LINE.match(lines[-1]) or lines[-1].rstrip().endswith(":"))
+    return bool(lines) and (is_list_point(lines[-1]) or lines[-1].rstrip().endswith(":"))
 
 
 def _plain_name(name: str) -> str:
